@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Runs after `npm install` / `npm ci`: builds the library, links the package to itself so the
+// notebooks can `import ... from 'rnn-course-kit'`, and registers the tslab kernel with Jupyter.
+// Every step explains itself; only a failed build fails the install.
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const log = (msg) => console.log(`[rnn-course-kit] ${msg}`);
+
+function build() {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!existsSync(tsc)) {
+    log('TypeScript is not installed (npm install --omit=dev?): skipping the build of dist/.');
+    return;
+  }
+  const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) {
+    console.error('[rnn-course-kit] The TypeScript build failed (see above).');
+    process.exit(r.status ?? 1);
+  }
+  log('built the library into dist/');
+}
+
+function linkSelf() {
+  const link = join(root, 'node_modules', 'rnn-course-kit');
+  mkdirSync(dirname(link), { recursive: true });
+  const target = relative(dirname(link), root) || '.';
+  try {
+    const st = lstatSync(link);
+    if (st.isSymbolicLink() && readlinkSync(link) === target) return;
+    rmSync(link, { recursive: true, force: true });
+  } catch {
+    // not there yet
+  }
+  symlinkSync(target, link, 'dir');
+  log("linked node_modules/rnn-course-kit -> . (notebooks import from 'rnn-course-kit')");
+}
+
+function jupyterDataDir() {
+  // Where Jupyter looks for user kernelspecs: ask Jupyter, else use its documented default.
+  if (process.env.JUPYTER_DATA_DIR) return { dir: process.env.JUPYTER_DATA_DIR, jupyter: true };
+  for (const cmd of [['jupyter'], ['/usr/bin/python3', '-m', 'jupyter']]) {
+    const r = spawnSync(cmd[0], [...cmd.slice(1), '--data-dir'], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim()) return { dir: r.stdout.trim(), jupyter: true };
+  }
+  const home = homedir();
+  const dir = process.platform === 'darwin' ? join(home, 'Library', 'Jupyter')
+    : process.platform === 'win32' ? join(process.env.APPDATA ?? home, 'jupyter')
+    : join(process.env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'jupyter');
+  return { dir, jupyter: false };
+}
+
+function registerKernel() {
+  if (process.env.RNNKIT_SKIP_KERNEL === '1') {
+    log('RNNKIT_SKIP_KERNEL=1: not registering the Jupyter kernel.');
+    return;
+  }
+  const tslab = join(root, 'node_modules', 'tslab', 'bin', 'tslab');
+  if (!existsSync(tslab)) {
+    log('tslab is missing from node_modules: cannot register the kernel.');
+    return;
+  }
+  const { dir, jupyter } = jupyterDataDir();
+  const spec = join(dir, 'kernels', 'tslab');
+  try {
+    mkdirSync(spec, { recursive: true });
+    writeFileSync(join(spec, 'kernel.json'), JSON.stringify({
+      argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'],
+      display_name: 'TypeScript (rnn-course-kit)',
+      language: 'typescript',
+      metadata: { 'rnn-course-kit': { root } },
+    }, null, 2) + '\n');
+  } catch (e) {
+    log(`could not register the kernel in ${spec}: ${e.message}`);
+    return;
+  }
+  log(`registered the Jupyter kernel 'tslab' in ${spec} (this project's tslab, run by ${process.execPath})`);
+  if (!jupyter) {
+    log('Jupyter itself was not found: install it to open the notebooks, then run `npm start`:');
+    log('  pip install jupyterlab        (or on Debian/Ubuntu: sudo apt-get install jupyter-notebook)');
+  }
+}
+
+const only = process.argv[2];
+if (!only || only === 'build') build();
+if (!only || only === 'link') linkSelf();
+if (!only || only === 'kernel') registerKernel();

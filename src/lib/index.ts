@@ -1,0 +1,8 @@
+/**
+ * rnn-course-kit: the library behind the course notebooks.
+ * Notebooks import it by the package's own name: `import { ... } from 'rnn-course-kit'`.
+ */
+export * from './backend.js';
+export * from './display.js';
+export * from './plots.js';
+export * from './progress.js';

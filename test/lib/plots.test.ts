@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { figureBundle, figureHtml, figureText, plotlyScriptHtml, type Figure } from '../../src/lib/plots.js';
+
+const fig: Figure = {
+  data: [
+    { x: [0, 1, 2], y: [3, 2, 1.25], name: 'train' },
+    { x: [0, 1, 2], y: [4, 3, 2], name: 'test' },
+  ],
+  layout: { title: { text: 'Loss' } },
+};
+
+test('figureText summarises title and last values', () => {
+  assert.equal(figureText(fig), '[plot: Loss | train = 1.250, test = 2]');
+});
+
+test('figureBundle carries plotly JSON, HTML and text', () => {
+  const b = figureBundle(fig, 'plot-1');
+  const json = b['application/vnd.plotly.v1+json'] as Figure;
+  assert.deepEqual(json.data, fig.data);
+  assert.equal((json.layout?.title as { text: string }).text, 'Loss');
+  assert.equal(b['text/plain'], figureText(fig));
+  const html = b['text/html'] as string;
+  assert.match(html, /<div id="plot-1"/);
+  assert.match(html, /Plotly\.react\(el, fig\.data, fig\.layout, fig\.config\)/);
+});
+
+test('figure HTML cannot be broken out of by data containing </script>', () => {
+  const html = figureHtml({ data: [{ y: [1], name: '</script><b>x' }] }, 'p');
+  const scripts = html.split('<script').length - 1;
+  const closes = html.split('</script>').length - 1;
+  assert.equal(scripts, 1);
+  assert.equal(closes, 1);
+  assert.match(html, /&lt;\/script&gt;/); // the text fallback is escaped
+});
+
+test('the embedded plotly bundle is complete and safe to inline', () => {
+  const html = plotlyScriptHtml();
+  assert.ok(html.length > 1_000_000, 'plotly.min.js should be embedded whole');
+  assert.equal(html.split('</script>').length - 1, 1);
+  assert.match(html, /window\.Plotly = Plotly/);
+});
