@@ -19,6 +19,8 @@ if (!app) {
   process.exit(1);
 }
 const [cmd, args] = app;
+// Jupyter refuses to run as root without this flag (containers, CI machines).
+if (process.getuid?.() === 0 && !extra.includes('--allow-root')) extra.push('--allow-root');
 console.log(`Opening ${join(root, 'notebooks')} with ${cmd} ${args.join(' ')} ...`);
 const child = spawn(cmd, [...args, `--notebook-dir=${join(root, 'notebooks')}`, ...extra], { stdio: 'inherit', cwd: join(root, 'notebooks') });
 child.on('exit', (code) => process.exit(code ?? 0));

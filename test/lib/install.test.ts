@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '../../..');
+const postinstall = join(root, 'scripts', 'postinstall.mjs');
+
+test('the kernelspec launches this project\'s own tslab with this Node', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rnnkit-jupyter-'));
+  try {
+    const r = spawnSync(process.execPath, [postinstall, 'kernel'], { env: { ...process.env, JUPYTER_DATA_DIR: dataDir }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const spec = JSON.parse(readFileSync(join(dataDir, 'kernels', 'tslab', 'kernel.json'), 'utf8'));
+    assert.equal(spec.argv[0], process.execPath);
+    assert.equal(spec.argv[1], join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
+    assert.ok(existsSync(spec.argv[1]), 'the tslab binary exists');
+    assert.deepEqual(spec.argv.slice(2), ['kernel', '--config-path', '{connection_file}']);
+    assert.equal(spec.language, 'typescript');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the package is linked to itself so notebooks can import it by name', () => {
+  const r = spawnSync(process.execPath, [postinstall, 'link'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const link = join(root, 'node_modules', 'rnn-course-kit');
+  assert.equal(readlinkSync(link), '..');
+  assert.equal(realpathSync(link), realpathSync(root));
+  // Resolution from the notebooks folder, as tslab does it.
+  const resolved = spawnSync(process.execPath, ['-e', "console.log(require.resolve('rnn-course-kit'))"], { cwd: join(root, 'notebooks'), encoding: 'utf8' });
+  assert.equal(resolved.status, 0, resolved.stderr);
+  assert.equal(realpathSync(resolved.stdout.trim()), realpathSync(join(root, 'dist', 'lib', 'index.js')));
+});
+
+test('the skip setting leaves Jupyter alone', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rnnkit-jupyter-'));
+  try {
+    const r = spawnSync(process.execPath, [postinstall, 'kernel'], { env: { ...process.env, JUPYTER_DATA_DIR: dataDir, RNNKIT_SKIP_KERNEL: '1' }, encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /RNNKIT_SKIP_KERNEL=1/);
+    assert.equal(existsSync(join(dataDir, 'kernels')), false);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
