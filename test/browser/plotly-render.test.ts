@@ -1,0 +1,105 @@
+/**
+ * End to end: run a notebook that shows a plotly chart, export the executed copy to HTML (Jupyter's
+ * nbconvert, or test/browser/html.ts where nbconvert is missing), load it in headless Chromium and
+ * check that plotly drew the chart's SVG.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { readNotebook } from '../../src/runner/notebook.js';
+import { runNotebook } from '../../src/runner/run.js';
+import { notebookToHtml } from './html.js';
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const fixtures = join(root, 'test', 'fixtures', 'notebooks');
+const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-browser-test-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+const hasNbconvert = spawnSync('/usr/bin/python3', ['-c', 'import nbconvert'], { stdio: 'ignore' }).status === 0;
+const libIndex = join(root, 'dist', 'lib', 'index.js');
+const libPlots = join(root, 'dist', 'lib', 'plots.js');
+/** Whether notebooks can `import { showFigure } from 'rnn-course-kit'` (the library is built and linked). */
+const hasShowFigure = existsSync(join(root, 'node_modules', 'rnn-course-kit', 'package.json')) &&
+  existsSync(libIndex) && existsSync(libPlots) && /export function showFigure\b/.test(readFileSync(libPlots, 'utf8')) &&
+  /\bshowFigure\b|\.\/plots\.js/.test(readFileSync(libIndex, 'utf8'));
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const child = spawn(cmd, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-8000); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', rej);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+  });
+}
+
+/** Runs the fixture, writes the executed copy, exports it to HTML; returns the HTML file. */
+async function executeAndExport(fixture: string, exporter: 'nbconvert' | 'own'): Promise<string> {
+  const name = `${basename(fixture, '.ipynb')}-${exporter}`;
+  const executed = join(tmp, `${name}.ipynb`);
+  const r = await runNotebook(join(fixtures, fixture), { output: executed, timeout: 120 });
+  assert.equal(r.ok, true, r.failed?.error?.message ?? r.message);
+  const html = join(tmp, `${name}.html`);
+  if (exporter === 'nbconvert') {
+    const conv = await run('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'html', '--output-dir', tmp, '--output', name, executed], 120_000);
+    assert.equal(conv.code, 0, conv.stderr);
+  } else {
+    writeFileSync(html, notebookToHtml(readNotebook(executed), name));
+  }
+  assert.ok(existsSync(html), `${html} was written`);
+  return html;
+}
+
+/** Loads the page in headless Chromium; returns the DOM after scripts ran, without script bodies. */
+async function renderedDom(html: string): Promise<string> {
+  const profile = mkdtempSync(join(tmp, 'chromium-'));
+  const r = await run(chromium!, [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--virtual-time-budget=10000',
+    '--dump-dom', pathToFileURL(html).href,
+  ], 90_000);
+  assert.equal(r.code, 0, `chromium failed:\n${r.stderr}`);
+  return r.stdout.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '<script></script>');
+}
+
+/** The chart's SVG: plotly's main-svg element and a line trace through the figure's 4 points. */
+function assertChartDrawn(dom: string, title: string): void {
+  assert.match(dom, /<svg[^>]*class="main-svg"/, 'plotly drew its main SVG');
+  const lines = [...dom.matchAll(/<path[^>]*class="js-line"[^>]*\sd="([^"]+)"/g)].map((m) => m[1]!);
+  assert.equal(lines.length, 1, `one line trace (found ${lines.length})`);
+  assert.match(lines[0]!, /^M[\d.-]+,[\d.-]+(L[\d.-]+,[\d.-]+){3}$/, `a path through 4 points: ${lines[0]}`);
+  assert.match(dom, new RegExp(`class="gtitle"[^>]*>${title}<`), 'the title is drawn');
+}
+
+describe('plotly charts render in exported HTML (headless Chromium)', { skip: chromium ? false : 'headless Chromium is not installed (/usr/bin/chromium)', concurrency: 2 }, () => {
+  it('inline plotly.js bundle, exported with nbconvert', { skip: hasNbconvert ? false : 'nbconvert is missing (/usr/bin/python3 -m nbconvert): the own-writer test covers the export' }, async () => {
+    const html = await executeAndExport('plotly-inline.ipynb', 'nbconvert');
+    const raw = readFileSync(html, 'utf8');
+    assert.doesNotMatch(raw.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, ''), /class="main-svg"/, 'the SVG is not in the exported file itself');
+    assertChartDrawn(await renderedDom(html), 'inline plotly');
+  });
+
+  it('inline plotly.js bundle, exported with the minimal HTML writer', async () => {
+    const html = await executeAndExport('plotly-inline.ipynb', 'own');
+    assertChartDrawn(await renderedDom(html), 'inline plotly');
+  });
+
+  it('showFigure from the course library, exported with nbconvert', {
+    skip: !hasShowFigure ? 'the course library is not built with showFigure (npm run build; node_modules/rnn-course-kit)'
+      : !hasNbconvert ? 'nbconvert is missing (/usr/bin/python3 -m nbconvert)' : false,
+  }, async () => {
+    const html = await executeAndExport('plotly.ipynb', 'nbconvert');
+    assertChartDrawn(await renderedDom(html), 'course plot');
+  });
+});
