@@ -6,3 +6,6 @@ export * from './backend.js';
 export * from './display.js';
 export * from './plots.js';
 export * from './progress.js';
+export * from './random/torch-generator.js';
+export * from './mnist1d/index.js';
+export * from './data/index.js';
