@@ -7,5 +7,7 @@ export * from './display.js';
 export * from './plots.js';
 export * from './progress.js';
 export * from './random/torch-generator.js';
+export * from './nn/index.js';
 export * from './mnist1d/index.js';
 export * from './data/index.js';
+export * from './training/index.js';

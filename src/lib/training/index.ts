@@ -1,0 +1,8 @@
+/** Training utilities of the lab notebooks: data loaders, Adam, train/test loops, `run`, run logs. */
+export * from './settings.js';
+export * from './data.js';
+export * from './optim.js';
+export * from './loop.js';
+export * from './cells.js';
+export * from './runs.js';
+export * from './run.js';

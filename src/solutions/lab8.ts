@@ -1,0 +1,348 @@
+/**
+ * Lab 8 reference solutions: the three recurrent cells written from scratch (Tasks 2.1, 3.1, 4.1).
+ *
+ * Each class is the notebook's task cell with the solution filled in between `// BEGIN SOLUTION`
+ * and `// END SOLUTION` (scripts/notebooks/lab8.ts builds the task cells from this file: the
+ * student notebook drops those regions). Parameters: `weight_xh` (D x kH), `weight_hh` (H x kH),
+ * `bias_xh`, `bias_hh` (kH) with the gates concatenated (k = 1; 3 for r|z|n; 4 for i|f|g|o);
+ * `resetParams()` draws U(-1/sqrt(H), 1/sqrt(H)) into them in that order from the
+ * PyTorch-compatible generator, so `manualSeed(123)` reproduces the PyTorch notebook's values.
+ * The forward passes compute the input's contribution for all time steps in one matrix product,
+ * then one matrix product per step for all gates of the hidden state.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Module, parameter } from '../lib/nn/module.js';
+import { uniform_ } from '../lib/random/torch-generator.js';
+
+/**
+ * Vanilla recurrent neural network which has the following update rule:
+ *     h_t = tanh(x_t W_xh + b_xh + h_(t-1) W_hh + b_hh)
+ */
+export class VanillaRNN extends Module {
+  hiddenSize: number;
+
+  // Input to hidden weights
+  weight_xh: tf.Variable | null = null;
+
+  // Hidden to hidden weights
+  weight_hh: tf.Variable | null = null;
+
+  // Input to hidden biases
+  bias_xh: tf.Variable | null = null;
+
+  // Hidden to hidden biases
+  bias_hh: tf.Variable | null = null;
+
+  constructor(inputSize: number, hiddenSize: number) {
+    super();
+
+    this.hiddenSize = hiddenSize;
+
+    //////////////////////////////////////////////////////////////////////////
+    //                          START OF YOUR CODE                          //
+    //////////////////////////////////////////////////////////////////////////
+    // RNN parameters
+    // BEGIN SOLUTION
+    this.weight_xh = parameter([inputSize, hiddenSize]);
+    this.weight_hh = parameter([hiddenSize, hiddenSize]);
+    this.bias_xh = parameter([hiddenSize]);
+    this.bias_hh = parameter([hiddenSize]);
+    // END SOLUTION
+    //////////////////////////////////////////////////////////////////////////
+    //                           END OF YOUR CODE                           //
+    //////////////////////////////////////////////////////////////////////////
+
+    // Initialize parameters
+    this.resetParams();
+  }
+
+  /** Reset the network parameters: every one uniform in [-1/sqrt(H), 1/sqrt(H)]. */
+  resetParams(): void {
+    const std = 1.0 / Math.sqrt(this.hiddenSize);
+    uniform_(this.weight_xh!, -std, std);
+    uniform_(this.weight_hh!, -std, std);
+    uniform_(this.bias_xh!, -std, std);
+    uniform_(this.bias_hh!, -std, std);
+  }
+
+  /**
+   * Args:
+   *   x: input with shape (M, T, D) where M is the number of samples, T the number of
+   *      time steps and D the input size.
+   *
+   * Returns:
+   *   y: output with shape (M, T, H) where H is the hidden size.
+   */
+  forward(x: tf.Tensor): tf.Tensor {
+    // Transpose the input for efficient vectorized calculation. After transposing
+    // the input has shape (T, M, D).
+    x = tf.transpose(x, [1, 0, 2]);
+
+    // Unpack dimensions
+    const [T, M] = [x.shape[0]!, x.shape[1]!];
+
+    // Initialize hidden states to zero. There will be one hidden state for
+    // each input, so it will have shape (M, H)
+    const h0 = tf.zeros([M, this.hiddenSize]);
+
+    // Define a list to store outputs. We will then stack them.
+    const y: tf.Tensor[] = [];
+
+    //////////////////////////////////////////////////////////////////////////
+    //                          START OF YOUR CODE                          //
+    //////////////////////////////////////////////////////////////////////////
+    // BEGIN SOLUTION
+    // The input's contribution to the pre-activation for all time steps in one matrix product:
+    // (T*M, D) x (D, H) -> (T, M, H), then one slice per time step.
+    const xh = tf.unstack(tf.reshape(tf.add(tf.matMul(tf.reshape(x, [T * M, -1]), this.weight_xh!), this.bias_xh!), [T, M, -1]));
+    let h = h0;
+    for (let t = 0; t < T; t++) {
+      h = tf.tanh(tf.add(xh[t]!, tf.add(tf.matMul(h, this.weight_hh!), this.bias_hh!)));
+      y.push(h);
+    }
+    // END SOLUTION
+    //////////////////////////////////////////////////////////////////////////
+    //                           END OF YOUR CODE                           //
+    //////////////////////////////////////////////////////////////////////////
+
+    // Stack the outputs. After this operation, the output has shape (T, M, H)
+    let out = tf.stack(y);
+
+    // Reshape the outputs to (M, T, H)
+    out = tf.transpose(out, [1, 0, 2]);
+
+    return out;
+  }
+}
+
+/**
+ * Gated recurrent unit which has the following update rule:
+ *     r_t = σ(x_t W_xr + b_xr + h_(t-1) W_hr + b_hr)
+ *     z_t = σ(x_t W_xz + b_xz + h_(t-1) W_hz + b_hz)
+ *     n_t = tanh(x_t W_xn + b_xn + r_t ⊙ (h_(t-1) W_hn + b_hn))
+ *     h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t-1)
+ */
+export class GRU extends Module {
+  hiddenSize: number;
+
+  // Input to hidden weights
+  weight_xh: tf.Variable | null = null;
+
+  // Hidden to hidden weights
+  weight_hh: tf.Variable | null = null;
+
+  // Input to hidden biases
+  bias_xh: tf.Variable | null = null;
+
+  // Hidden to hidden biases
+  bias_hh: tf.Variable | null = null;
+
+  constructor(inputSize: number, hiddenSize: number) {
+    super();
+
+    this.hiddenSize = hiddenSize;
+
+    //////////////////////////////////////////////////////////////////////////
+    //                          START OF YOUR CODE                          //
+    //////////////////////////////////////////////////////////////////////////
+    // GRU parameters
+    // BEGIN SOLUTION
+    this.weight_xh = parameter([inputSize, 3 * hiddenSize]);
+    this.weight_hh = parameter([hiddenSize, 3 * hiddenSize]);
+    this.bias_xh = parameter([3 * hiddenSize]);
+    this.bias_hh = parameter([3 * hiddenSize]);
+    // END SOLUTION
+    //////////////////////////////////////////////////////////////////////////
+    //                           END OF YOUR CODE                           //
+    //////////////////////////////////////////////////////////////////////////
+
+    // Initialize parameters
+    this.resetParams();
+  }
+
+  /** Reset the network parameters: every one uniform in [-1/sqrt(H), 1/sqrt(H)]. */
+  resetParams(): void {
+    const std = 1.0 / Math.sqrt(this.hiddenSize);
+    uniform_(this.weight_xh!, -std, std);
+    uniform_(this.weight_hh!, -std, std);
+    uniform_(this.bias_xh!, -std, std);
+    uniform_(this.bias_hh!, -std, std);
+  }
+
+  /**
+   * Args:
+   *   x: input with shape (M, T, D) where M is the number of samples, T the number of
+   *      time steps and D the input size.
+   *
+   * Returns:
+   *   y: output with shape (M, T, H) where H is the hidden size.
+   */
+  forward(x: tf.Tensor): tf.Tensor {
+    // Transpose the input for efficient vectorized calculation. After transposing
+    // the input has shape (T, M, D).
+    x = tf.transpose(x, [1, 0, 2]);
+
+    // Unpack dimensions
+    const [T, N, H] = [x.shape[0]!, x.shape[1]!, this.hiddenSize];
+
+    // Initialize hidden states to zero. There will be one hidden state for
+    // each input, so it will have shape (N, H)
+    const h0 = tf.zeros([N, H]);
+
+    // Define a list to store outputs. We will then stack them.
+    const y: tf.Tensor[] = [];
+
+    //////////////////////////////////////////////////////////////////////////
+    //                          START OF YOUR CODE                          //
+    //////////////////////////////////////////////////////////////////////////
+    // BEGIN SOLUTION
+    // The input's contribution to all gates for all time steps in one matrix product:
+    // (T*N, D) x (D, 3H) -> (T, N, 3H), then one slice per time step.
+    const xh = tf.unstack(tf.reshape(tf.add(tf.matMul(tf.reshape(x, [T * N, -1]), this.weight_xh!), this.bias_xh!), [T, N, -1]));
+    let h = h0;
+    for (let t = 0; t < T; t++) {
+      // All gates' hidden contributions in one matrix product: (N, H) x (H, 3H)
+      const gh = tf.add(tf.matMul(h, this.weight_hh!), this.bias_hh!);
+      // Reset and update gates together: their pre-activations are the first 2H columns
+      const [xrz, xn] = tf.split(xh[t]!, [2 * H, H], 1);
+      const [hrz, hn] = tf.split(gh, [2 * H, H], 1);
+      const [r, z] = tf.split(tf.sigmoid(tf.add(xrz!, hrz!)), 2, 1);
+      // Candidate state
+      const n = tf.tanh(tf.add(xn!, tf.mul(r!, hn!)));
+      // h = (1 - z) * n + z * h, computed as n + z * (h - n)
+      h = tf.add(n, tf.mul(z!, tf.sub(h, n)));
+      y.push(h);
+    }
+    // END SOLUTION
+    //////////////////////////////////////////////////////////////////////////
+    //                           END OF YOUR CODE                           //
+    //////////////////////////////////////////////////////////////////////////
+
+    // Stack the outputs. After this operation, the output has shape (T, N, H)
+    let out = tf.stack(y);
+
+    // Switch the time and batch dimensions: (T, N, H) -> (N, T, H)
+    out = tf.transpose(out, [1, 0, 2]);
+
+    return out;
+  }
+}
+
+/**
+ * Long short-term memory recurrent unit which has the following update rule:
+ *     i_t = σ(x_t W_xi + b_xi + h_(t-1) W_hi + b_hi)
+ *     f_t = σ(x_t W_xf + b_xf + h_(t-1) W_hf + b_hf)
+ *     g_t = tanh(x_t W_xg + b_xg + h_(t-1) W_hg + b_hg)
+ *     o_t = σ(x_t W_xo + b_xo + h_(t-1) W_ho + b_ho)
+ *     c_t = f_t ⊙ c_(t-1) + i_t ⊙ g_t
+ *     h_t = o_t ⊙ tanh(c_t)
+ */
+export class LSTM extends Module {
+  hiddenSize: number;
+
+  // Input to hidden weights
+  weight_xh: tf.Variable | null = null;
+
+  // Hidden to hidden weights
+  weight_hh: tf.Variable | null = null;
+
+  // Input to hidden biases
+  bias_xh: tf.Variable | null = null;
+
+  // Hidden to hidden biases
+  bias_hh: tf.Variable | null = null;
+
+  constructor(inputSize: number, hiddenSize: number) {
+    super();
+
+    this.hiddenSize = hiddenSize;
+
+    //////////////////////////////////////////////////////////////////////////
+    //                          START OF YOUR CODE                          //
+    //////////////////////////////////////////////////////////////////////////
+    // LSTM parameters
+    // BEGIN SOLUTION
+    this.weight_xh = parameter([inputSize, 4 * hiddenSize]);
+    this.weight_hh = parameter([hiddenSize, 4 * hiddenSize]);
+    this.bias_xh = parameter([4 * hiddenSize]);
+    this.bias_hh = parameter([4 * hiddenSize]);
+    // END SOLUTION
+    //////////////////////////////////////////////////////////////////////////
+    //                           END OF YOUR CODE                           //
+    //////////////////////////////////////////////////////////////////////////
+
+    // Initialize parameters
+    this.resetParams();
+  }
+
+  /** Reset the network parameters: every one uniform in [-1/sqrt(H), 1/sqrt(H)]. */
+  resetParams(): void {
+    const std = 1.0 / Math.sqrt(this.hiddenSize);
+    uniform_(this.weight_xh!, -std, std);
+    uniform_(this.weight_hh!, -std, std);
+    uniform_(this.bias_xh!, -std, std);
+    uniform_(this.bias_hh!, -std, std);
+  }
+
+  /**
+   * Args:
+   *   x: input with shape (M, T, D) where M is the number of samples, T the number of
+   *      time steps and D the input size.
+   *
+   * Returns:
+   *   y: output with shape (M, T, H) where H is the hidden size.
+   */
+  forward(x: tf.Tensor): tf.Tensor {
+    // Transpose the input for efficient vectorized calculation. After transposing
+    // the input has shape (T, M, D).
+    x = tf.transpose(x, [1, 0, 2]);
+
+    // Unpack dimensions
+    const [T, N, H] = [x.shape[0]!, x.shape[1]!, this.hiddenSize];
+
+    // Initialize hidden and cell states to zero. There will be one hidden
+    // and cell state for each input, so they will have shape (N, H)
+    const h0 = tf.zeros([N, H]);
+    const c0 = tf.zeros([N, H]);
+
+    // Define a list to store outputs. We will then stack them.
+    const y: tf.Tensor[] = [];
+
+    //////////////////////////////////////////////////////////////////////////
+    //                          START OF YOUR CODE                          //
+    //////////////////////////////////////////////////////////////////////////
+    // BEGIN SOLUTION
+    // The input's contribution to all gates for all time steps in one matrix product:
+    // (T*N, D) x (D, 4H) -> (T, N, 4H), then one slice per time step.
+    const xh = tf.unstack(tf.reshape(tf.add(tf.matMul(tf.reshape(x, [T * N, -1]), this.weight_xh!), this.bias_xh!), [T, N, -1]));
+    let h = h0;
+    let c = c0;
+    for (let t = 0; t < T; t++) {
+      // All four gates' pre-activations: (N, 4H)
+      const gates = tf.add(xh[t]!, tf.add(tf.matMul(h, this.weight_hh!), this.bias_hh!));
+      const [gi, gf, gg, go] = tf.split(gates, 4, 1);
+      const i = tf.sigmoid(gi!);
+      const f = tf.sigmoid(gf!);
+      const g = tf.tanh(gg!);
+      const o = tf.sigmoid(go!);
+      c = tf.add(tf.mul(f, c), tf.mul(i, g));
+      h = tf.mul(o, tf.tanh(c));
+      y.push(h);
+    }
+    // END SOLUTION
+    //////////////////////////////////////////////////////////////////////////
+    //                           END OF YOUR CODE                           //
+    //////////////////////////////////////////////////////////////////////////
+
+    // Stack the outputs. After this operation, the output has shape (T, N, H)
+    let out = tf.stack(y);
+
+    // Switch the time and batch dimensions: (T, N, H) -> (N, T, H)
+    out = tf.transpose(out, [1, 0, 2]);
+
+    return out;
+  }
+}
+
+/** The recurrent cell classes of Lab 8 by the names `run` uses. */
+export const lab8Cells = { vanilla: VanillaRNN, gru: GRU, lstm: LSTM } as const;
