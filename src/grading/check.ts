@@ -1,0 +1,80 @@
+/**
+ * Immediate feedback in the notebook, like otter-grader's `grader.check("q1")`:
+ *
+ *   await check('lab8.vanilla', VanillaRNN);
+ *
+ * runs the same check definitions as the grader (src/grading/tasks/<lab>.ts) on the class or
+ * function just written, in the notebook's own process, and prints one line per check: passed,
+ * or what differs (shape, max abs difference and where, which parameter got no gradient). Never
+ * the reference values. Checks whose reference needs the solutions (gradients, other sizes) are
+ * compared with them when the package has them, else reduced or marked "not checked here".
+ */
+import * as tf from '@tensorflow/tfjs';
+import { failedTask, judgedResult } from './results.js';
+import { quietCpuBackend } from './plain.js';
+import { COURSES } from './tasks/index.js';
+import type { Course, ReferenceEnv, TaskEnv, TaskResult } from './types.js';
+
+const registered = new Map<string, Course>();
+
+/** Makes a course's tasks available to `check` (the built-in labs are found by their id prefix). */
+export function registerCourse(course: Course): void {
+  registered.set(course.id, course);
+}
+
+async function findCourse(taskId: string): Promise<Course | undefined> {
+  const prefix = taskId.split('.')[0]!;
+  if (registered.has(prefix)) return registered.get(prefix);
+  const load = COURSES[prefix];
+  return load ? (await load()).course : undefined;
+}
+
+async function libForChecks(): Promise<Record<string, unknown>> {
+  const lib = (await import('../lib/index.js')) as unknown as Record<string, unknown>;
+  if (typeof lib.manualSeed === 'function') return lib;
+  return (await import('../lib/random/torch-generator.js')) as unknown as Record<string, unknown>;
+}
+
+/** Runs a task's checks on `impl` and returns the result (no printing). */
+export async function checkResult(taskId: string, impl: unknown): Promise<TaskResult> {
+  const t0 = Date.now();
+  quietCpuBackend(tf);
+  const course = await findCourse(taskId);
+  const task = course?.tasks.find((t) => t.id === taskId);
+  if (!course || !task) throw new Error(`unknown task '${taskId}'`);
+  const env: TaskEnv = { tf, loadLib: libForChecks };
+  const refEnv: ReferenceEnv = {
+    ...env,
+    strict: false,
+    loadSolution: async () => {
+      try {
+        return (await import(course.solutionModule.startsWith('file:') ? course.solutionModule : `file://${course.solutionModule}`)) as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  let reference: unknown;
+  try {
+    reference = await task.reference(refEnv);
+  } catch (e) {
+    return failedTask(task, `the check could not run: ${(e as Error).message}`, Date.now() - t0, undefined, 'error');
+  }
+  const observation = await task.exercise(impl, env);
+  try {
+    return judgedResult(task, task.judge(observation, reference), Date.now() - t0);
+  } catch (e) {
+    return failedTask(task, `the result could not be checked (${(e as Error).message})`, Date.now() - t0);
+  }
+}
+
+export function formatCheck(r: TaskResult): string {
+  const head = r.points >= r.max ? `✅ ${r.task} passed: ${r.points}/${r.max}` : `❌ ${r.task}: ${r.points}/${r.max}`;
+  const rows = r.checks.map((c) => `  ${c.skipped ? '–' : c.passed ? '✓' : '✗'} ${c.title}${c.passed ? '' : `: ${c.reason}`}`);
+  return [head, ...rows].join('\n');
+}
+
+/** Prints the checks of `taskId` for `impl` (a class or function). Returns nothing (tslab prints values). */
+export async function check(taskId: string, impl: unknown): Promise<void> {
+  console.log(formatCheck(await checkResult(taskId, impl)));
+}

@@ -1,0 +1,96 @@
+/**
+ * Just enough nbformat 4 for grading and building: tolerant reading with readable errors, and
+ * deterministic writing (keys sorted, indent 1, lines as string arrays, a final newline — what
+ * Jupyter itself writes), so that building twice gives byte-identical files.
+ */
+export interface Cell {
+  cell_type: string;
+  id?: string;
+  source: string | string[];
+  metadata: Record<string, unknown>;
+  outputs?: unknown[];
+  execution_count?: number | null;
+  [key: string]: unknown;
+}
+
+export interface Notebook {
+  nbformat: number;
+  nbformat_minor: number;
+  metadata: Record<string, unknown>;
+  cells: Cell[];
+}
+
+export class NotebookError extends Error {
+  override name = 'NotebookError';
+}
+
+export function cellText(cell: Cell): string {
+  return Array.isArray(cell.source) ? cell.source.join('') : String(cell.source ?? '');
+}
+
+/** Jupyter's on-disk form of a multiline string: lines keeping their '\n'. */
+export function splitSource(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+export function parseNotebook(text: string, where = 'the notebook'): Notebook {
+  let nb: unknown;
+  try {
+    nb = JSON.parse(text);
+  } catch (e) {
+    throw new NotebookError(`${where} is not valid notebook JSON (${(e as Error).message})`);
+  }
+  if (typeof nb !== 'object' || nb === null || Array.isArray(nb)) throw new NotebookError(`${where} is not a notebook (not a JSON object)`);
+  const o = nb as Record<string, unknown>;
+  if (!Array.isArray(o.cells)) throw new NotebookError(`${where} has no "cells" list (not an nbformat 4 notebook)`);
+  const cells: Cell[] = [];
+  for (const [i, c] of (o.cells as unknown[]).entries()) {
+    if (typeof c !== 'object' || c === null) throw new NotebookError(`${where}: cell ${i + 1} is not an object`);
+    const cell = c as Cell;
+    if (typeof cell.cell_type !== 'string') throw new NotebookError(`${where}: cell ${i + 1} has no cell_type`);
+    if (typeof cell.source !== 'string' && !(Array.isArray(cell.source) && cell.source.every((s) => typeof s === 'string'))) {
+      throw new NotebookError(`${where}: cell ${i + 1} has no readable source`);
+    }
+    if (typeof cell.metadata !== 'object' || cell.metadata === null) cell.metadata = {};
+    cells.push(cell);
+  }
+  return {
+    nbformat: typeof o.nbformat === 'number' ? o.nbformat : 4,
+    nbformat_minor: typeof o.nbformat_minor === 'number' ? o.nbformat_minor : 5,
+    metadata: typeof o.metadata === 'object' && o.metadata !== null ? (o.metadata as Record<string, unknown>) : {},
+    cells,
+  };
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+/** Deterministic text of a notebook (sources as line arrays, keys sorted, indent 1, final newline). */
+export function serializeNotebook(nb: Notebook): string {
+  const cells = nb.cells.map((c) => ({ ...c, source: splitSource(cellText(c)) }));
+  return JSON.stringify(sortKeys({ ...nb, cells }), null, 1) + '\n';
+}
+
+/** The `rnnkit` metadata of a cell (`{"rnnkit": {"task": "lab8.vanilla"}}`), or {}. */
+export function rnnkitMeta(cell: Cell): Record<string, unknown> {
+  const m = cell.metadata?.rnnkit;
+  return typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Record<string, unknown>) : {};
+}
+
+/** The task id of a cell: `metadata.rnnkit.task` or, as the Lab 8 generator writes it, `metadata.task`. */
+export function cellTaskId(cell: Cell): string | undefined {
+  const t = rnnkitMeta(cell).task ?? cell.metadata?.task;
+  return typeof t === 'string' ? t : undefined;
+}
+
+/** True for instructor-only cells: `metadata.rnnkit.instructor` or `metadata.instructor`. */
+export function isInstructorCell(cell: Cell): boolean {
+  return rnnkitMeta(cell).instructor === true || cell.metadata?.instructor === true;
+}
