@@ -1,0 +1,96 @@
+/**
+ * Fused backward kernels for the blas backend. tfjs computes the gradient of sigmoid as
+ * dy * (y * (1 - y)) and of tanh as (1 - y^2) * dy: three kernel calls and three temporaries
+ * each, for the most frequent ops of a recurrent network. Here the gradient functions of Sigmoid
+ * and Tanh are wrapped: on the blas backend (float32) they run one kernel that does the same float32
+ * arithmetic in one pass (identical results); on every other backend, or for other dtypes, the
+ * original tfjs gradient runs unchanged. The fused kernels have gradients of their own, so
+ * higher-order derivatives keep working.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { f32, type CpuLikeBackend } from './matmul.js';
+
+type TensorInfo = tf.TensorInfo;
+
+export const SIGMOID_GRAD = 'BlasSigmoidGrad';
+export const TANH_GRAD = 'BlasTanhGrad';
+
+const fround = Math.fround;
+
+function fusedKernel(loop: (o: Float32Array, dy: Float32Array, y: Float32Array) => void): tf.KernelFunc {
+  return (args) => {
+    const { dy, y } = args.inputs as { dy: TensorInfo; y: TensorInfo };
+    const backend = args.backend as unknown as CpuLikeBackend;
+    const dv = f32(backend, dy);
+    const yv = f32(backend, y);
+    if (dv.length !== yv.length) throw new Error(`${SIGMOID_GRAD}/${TANH_GRAD}: dy and y differ in size`);
+    const out = new Float32Array(dv.length);
+    loop(out, dv, yv);
+    return backend.makeTensorInfo(y.shape.slice(), 'float32', out);
+  };
+}
+
+/** dy * fround(y * fround(1 - y)): the float32 steps of tfjs's mul(dy, mul(y, sub(1, y))). */
+function sigmoidGradLoop(o: Float32Array, dy: Float32Array, y: Float32Array): void {
+  for (let i = 0; i < o.length; i++) {
+    const yi = y[i]!;
+    o[i] = dy[i]! * fround(yi * fround(1 - yi));
+  }
+}
+
+/** fround(1 - fround(y * y)) * dy: the float32 steps of tfjs's mul(sub(1, square(y)), dy). */
+function tanhGradLoop(o: Float32Array, dy: Float32Array, y: Float32Array): void {
+  for (let i = 0; i < o.length; i++) {
+    const yi = y[i]!;
+    o[i] = fround(1 - fround(yi * yi)) * dy[i]!;
+  }
+}
+
+let installed = false;
+
+/** Registers the fused kernels on `backendName` and wraps the Sigmoid / Tanh gradients (once). */
+export function installFusedGradients(backendName: string): void {
+  if (installed) return;
+  installed = true;
+  tf.registerKernel({ kernelName: SIGMOID_GRAD, backendName, kernelFunc: fusedKernel(sigmoidGradLoop) });
+  tf.registerKernel({ kernelName: TANH_GRAD, backendName, kernelFunc: fusedKernel(tanhGradLoop) });
+
+  // Gradients of the fused kernels (second-order derivatives).
+  tf.registerGradient({
+    kernelName: SIGMOID_GRAD,
+    inputsToSave: ['dy', 'y'],
+    gradFunc: (g, saved) => {
+      const [dy, y] = saved as [tf.Tensor, tf.Tensor];
+      return {
+        dy: () => tf.mul(g as tf.Tensor, tf.mul(y, tf.sub(1, y))),
+        y: () => tf.mul(g as tf.Tensor, tf.mul(dy, tf.sub(1, tf.mul(2, y)))),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: TANH_GRAD,
+    inputsToSave: ['dy', 'y'],
+    gradFunc: (g, saved) => {
+      const [dy, y] = saved as [tf.Tensor, tf.Tensor];
+      return {
+        dy: () => tf.mul(g as tf.Tensor, tf.sub(1, tf.square(y))),
+        y: () => tf.mul(g as tf.Tensor, tf.mul(dy, tf.mul(-2, y))),
+      };
+    },
+  });
+
+  for (const [kernelName, fused] of [['Sigmoid', SIGMOID_GRAD], ['Tanh', TANH_GRAD]] as const) {
+    const original = tf.getGradient(kernelName);
+    if (!original) continue;
+    tf.registerGradient({
+      ...original,
+      gradFunc: (dy, saved, attrs) => {
+        const y = saved[0];
+        if (tf.getBackend() !== backendName || Array.isArray(dy) || dy.dtype !== 'float32' || !y || y.dtype !== 'float32') {
+          return original.gradFunc(dy, saved, attrs);
+        }
+        return { x: () => tf.engine().runKernel(fused, { dy, y }) as tf.Tensor };
+      },
+    });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The `blas` TensorFlow.js backend: a second instance of the plain-JavaScript cpu backend
+ * (MathBackendCPU, with every cpu kernel) whose matrix multiplications (BatchMatMul, _FusedMatMul,
+ * hence also every matMul gradient) run in OpenBLAS through the optional `nblas` binding, and
+ * whose hot elementwise, slicing and reduction kernels are replaced by faster JavaScript
+ * (./elementwise.ts). Used when tfjs-node cannot be installed; `src/lib/backend.ts` decides.
+ *
+ * `registerBlasBackend()` only registers the backend (idempotent); it never calls setBackend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadNblas, type Nblas } from './nblas.js';
+import { makeBatchMatMul, makeFusedMatMul } from './matmul.js';
+import { fastKernels } from './elementwise.js';
+import { installFusedGradients, SIGMOID_GRAD, TANH_GRAD } from './gradients.js';
+
+export { loadNblas } from './nblas.js';
+export type { Nblas, NblasLoad } from './nblas.js';
+
+/** The name of the backend for `tf.setBackend`. */
+export const BLAS_BACKEND_NAME = 'blas';
+
+export interface BlasRegistration {
+  ok: boolean;
+  /**
+   * One sentence. When ok: "OpenBLAS sgemm through nblas <version>" (plus " (already
+   * registered)" on later calls). When not ok, one of:
+   * - "nblas not installed (optional; needs libopenblas-dev)"
+   * - "nblas failed to load: <first line of the error>"
+   * - "nblas failed its self-test: <detail>"
+   * - "registering the blas backend failed: <error>"
+   */
+  reason: string;
+}
+
+let registered: BlasRegistration | undefined;
+
+/** Kernel names this backend replaces (the rest are the cpu backend's own). */
+export const BLAS_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul', ...Object.keys(fastKernels), SIGMOID_GRAD, TANH_GRAD];
+
+function register(blas: Nblas): void {
+  // The cpu backend's factory makes a new MathBackendCPU (from @tensorflow/tfjs-backend-cpu, which
+  // @tensorflow/tfjs bundles) each call; using it avoids depending on that package directly.
+  const cpuFactory = tf.findBackendFactory('cpu');
+  if (!cpuFactory) throw new Error('the cpu backend is not registered');
+  tf.registerBackend(
+    BLAS_BACKEND_NAME,
+    () => {
+      const backend = cpuFactory() as tf.KernelBackend;
+      // The cpu backend's "install tfjs-node" hint does not apply to this backend.
+      (backend as unknown as { firstUse: boolean }).firstUse = false;
+      return backend;
+    },
+    // Lower than cpu's 1: the engine never picks it on its own; setupBackend() chooses.
+    0,
+  );
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    tf.registerKernel({ ...config, backendName: BLAS_BACKEND_NAME });
+  }
+  const cpu = (name: string): tf.KernelFunc => {
+    const k = tf.getKernel(name, 'cpu');
+    if (!k) throw new Error(`the cpu backend has no ${name} kernel`);
+    return k.kernelFunc;
+  };
+  const override = (kernelName: string, kernelFunc: tf.KernelFunc) => {
+    tf.unregisterKernel(kernelName, BLAS_BACKEND_NAME);
+    tf.registerKernel({ kernelName, backendName: BLAS_BACKEND_NAME, kernelFunc });
+  };
+  override('BatchMatMul', makeBatchMatMul(blas, cpu('BatchMatMul')));
+  override('_FusedMatMul', makeFusedMatMul(blas, { add: cpu('Add'), prelu: cpu('Prelu'), fused: cpu('_FusedMatMul') }));
+  for (const [name, make] of Object.entries(fastKernels)) override(name, make(cpu(name), blas));
+  // Sigmoid / Tanh backward in one kernel on this backend (other backends keep tfjs's gradient).
+  installFusedGradients(BLAS_BACKEND_NAME);
+}
+
+/**
+ * Loads nblas (lazily, once) and registers the `blas` backend. Returns `{ ok, reason }`; never
+ * throws. Does not make the backend active: call `tf.setBackend('blas')` (or `setupBackend()`).
+ */
+export async function registerBlasBackend(opts: { moduleName?: string } = {}): Promise<BlasRegistration> {
+  if (registered?.ok) return { ok: true, reason: `${registered.reason} (already registered)` };
+  // opts.moduleName exists for tests that simulate a missing binding.
+  const load = loadNblas(opts.moduleName);
+  if (!load.ok) return { ok: false, reason: load.reason };
+  try {
+    if (!tf.findBackendFactory(BLAS_BACKEND_NAME)) register(load.nblas);
+  } catch (e) {
+    const m = e instanceof Error ? e.message : String(e);
+    return { ok: false, reason: `registering the blas backend failed: ${m.split('\n')[0]}` };
+  }
+  registered = { ok: true, reason: load.reason };
+  return registered;
+}
