@@ -137,6 +137,13 @@ function build(withSolutions: boolean): { cells: Cell[] } {
   const md = (text: string, metadata: Meta = {}) => cells.push({ cell_type: 'markdown', id: '', metadata, source: lines(text) });
   const code = (text: string, metadata: Meta = {}) =>
     cells.push({ cell_type: 'code', id: '', metadata, source: lines(text), execution_count: null, outputs: [] });
+  // Immediate feedback after each task, as otter-grader's grader.check: the grader's own checks.
+  const feedback = (type: 'vanilla' | 'gru' | 'lstm', cls: string) => {
+    md(`For more detailed feedback, the next cell runs the autograder's checks on your \`${cls}\` (parameters,
+initial values, output shape and values, gradients, other input sizes) and says what differs, without
+showing the reference solution.`);
+    code(`await check('lab8.${type}', ${cls});`, { feedback: `lab8.${type}` });
+  };
   const question = (n: keyof typeof lab8Answers, text: string) => {
     md(`****\n**Question ${n}:** ${text}\n****`);
     const answer = withSolutions ? `<font color='green'>**Answer.**</font>\n\n${lab8Answers[n].answer}` : ANSWER;
@@ -177,7 +184,7 @@ import { deepStrictEqual } from 'node:assert';
 import {
   setupBackend, manualSeed, uniform_, parameter, Module, allclose,
   getDatasetArgs, getDataset, getTemplates, plotSignals, showFigure,
-  TensorDataset, DataLoader, useCell, run, plotRuns, clearRuns,
+  TensorDataset, DataLoader, useCell, run, plotRuns, clearRuns, check,
 } from 'rnn-course-kit';
 
 // Pick the fastest TensorFlow.js backend available here and show which one is active
@@ -273,6 +280,7 @@ inputs, the hidden states, the weights and the outputs.]
 
   md('We now check that the RNN works: with the same random seed it must reproduce the output of the reference implementation.');
   code(checkCell('vanilla', 'VanillaRNN'), { check: 'lab8.vanilla' });
+  feedback('vanilla', 'VanillaRNN');
 
   md(`You are ready to train the RNN on MNIST-1D. First we load the data and put it in shape as in the
 previous labs.`);
@@ -426,6 +434,7 @@ Hint: the formulas are repeated in the comment above the class (the names may di
 
   md('Now we test our implementation of the GRU.');
   code(checkCell('gru', 'GRU'), { check: 'lab8.gru' });
+  feedback('gru', 'GRU');
 
   md('Now we test the GRU on the MNIST-1D problem.');
   code("await run('gru');", { run: 'lab8.gru' });
@@ -492,6 +501,7 @@ the same steps as in Task 3.1. Concatenate the gates in the order $i, f, g, o$:
 
   md('Again, test your LSTM.');
   code(checkCell('lstm', 'LSTM'), { check: 'lab8.lstm' });
+  feedback('lstm', 'LSTM');
 
   md('As before, run the LSTM on the same dataset.');
   code("await run('lstm');", { run: 'lab8.lstm' });

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { failedTask, judgedResult } from './results.js';
 import { quietCpuBackend } from './plain.js';
 import { COURSES } from './tasks/index.js';
+import { solutionsEnabled } from '../lib/training/settings.js';
 import type { Course, ReferenceEnv, TaskEnv, TaskResult } from './types.js';
 
 const registered = new Map<string, Course>();
@@ -74,7 +75,33 @@ export function formatCheck(r: TaskResult): string {
   return [head, ...rows].join('\n');
 }
 
-/** Prints the checks of `taskId` for `impl` (a class or function). Returns nothing (tslab prints values). */
+/**
+ * The reference solution of a task (its class or function from the course's solution module), for
+ * the instructor toggle; undefined when the solutions are not installed.
+ */
+async function solutionOf(taskId: string): Promise<unknown> {
+  const course = await findCourse(taskId);
+  const task = course?.tasks.find((t) => t.id === taskId);
+  if (!course || !task) return undefined;
+  try {
+    const mod = (await import(course.solutionModule.startsWith('file:') ? course.solutionModule : `file://${course.solutionModule}`)) as Record<string, unknown>;
+    return mod[task.name];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Prints the checks of `taskId` for `impl` (a class or function). Returns nothing (tslab prints
+ * values). With the instructor toggle RNNKIT_SOLUTIONS=1 it checks the reference solution instead,
+ * as the notebook's other cells use it, and says so.
+ */
 export async function check(taskId: string, impl: unknown): Promise<void> {
+  if (solutionsEnabled()) {
+    const sol = await solutionOf(taskId);
+    if (sol === undefined) throw new Error(`RNNKIT_SOLUTIONS=1 but the reference solution of '${taskId}' could not be loaded`);
+    console.log(`(RNNKIT_SOLUTIONS=1: checking the reference solution)\n${formatCheck(await checkResult(taskId, sol))}`);
+    return;
+  }
   console.log(formatCheck(await checkResult(taskId, impl)));
 }

@@ -11,3 +11,5 @@ export * from './nn/index.js';
 export * from './mnist1d/index.js';
 export * from './data/index.js';
 export * from './training/index.js';
+// In-notebook feedback: the autograder's checks of a task (as otter-grader's grader.check)
+export { check, checkResult, formatCheck } from '../grading/check.js';

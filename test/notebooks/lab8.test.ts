@@ -81,6 +81,12 @@ test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end
     const texts = r.cells.map((c) => textOf(c.outputs));
     assert.equal(texts.filter((s) => s.includes('Output check: true')).length, 3, texts.join('\n---\n').slice(0, 3000));
     assert.ok(!texts.some((s) => s.includes('Output check: false')));
+    // the feedback cells run the grader's checks (on the reference solution under the toggle)
+    const feedback = r.cells.filter((c) => /await check\('lab8\./.test(c.source)).map((c) => textOf(c.outputs));
+    assert.equal(feedback.length, 3);
+    for (const [i, id] of ['lab8.vanilla', 'lab8.gru', 'lab8.lstm'].entries()) {
+      assert.match(feedback[i]!, new RegExp(`checking the reference solution[\\s\\S]*${id.replace('.', '\\.')} passed: 7/7`));
+    }
     assert.equal(texts.filter((s) => /Finished\. (vanilla|gru|lstm), 2 epochs/.test(s)).length, 3);
     // every run logged its two epochs
     const logs = readdirSync(join(tmp, 'runs')).filter((f) => f.endsWith('.jsonl'));
@@ -104,6 +110,13 @@ test("the student notebook (task cells empty) fails clearly at each task's check
       assert.match(`${c.error?.message}`, /has not been created yet/);
     }
     assert.ok(!r.cells.some((c) => textOf(c.outputs).includes('Output check: true')));
+    // the feedback cells give every task 0 points and say why, without failing themselves
+    const feedback = r.cells.filter((c) => /await check\('lab8\./.test(c.source));
+    assert.equal(feedback.length, 3);
+    for (const c of feedback) {
+      assert.equal(c.status, 'ok', `${c.source}: ${c.error?.message}`);
+      assert.match(textOf(c.outputs), /❌ lab8\.(vanilla|gru|lstm): 0\/7[\s\S]*✗ parameters: error: new (VanillaRNN|GRU|LSTM)\(4, 10\) failed/);
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
