@@ -1,28 +1,35 @@
 /**
- * `npm run bench`: milliseconds per training batch of the course's recurrent workloads
- * (bench/workloads.ts) on the active TensorFlow.js backend, next to the same workloads in PyTorch
- * (bench/torch_bench.py, when `/usr/bin/python3 -c 'import torch'` works) and the ratio.
+ * `npm run bench`: milliseconds per training batch (or per epoch) of the course's recurrent
+ * workloads (bench/workloads.ts) on the active TensorFlow.js backend, next to the same workloads
+ * in PyTorch (bench/torch_bench.py, when `/usr/bin/python3 -c 'import torch'` works) and the ratio.
+ *
+ * The machine is shared, so TypeScript and PyTorch are measured in alternating rounds in the same
+ * run (PyTorch runs as a child process that waits for commands): each workload is warmed up in
+ * both, then `--rounds` rounds each time a TypeScript block and a PyTorch block of batches.
+ * The table shows medians over all timed batches; "best" columns show the fastest round's median.
  *
  * Flags:
  *   --all              every backend that works here (tensorflow, blas, wasm, cpu), one after another
  *   --backend NAME     this backend (else RNNKIT_BACKEND, else setupBackend()'s choice)
  *   --only a,b         only these workloads (names as printed; prefixes work: --only lab8)
- *   --batches N        timed batches per workload (default: per workload, 10-30)
- *   --warmup N         untimed batches first (default 3)
+ *   --skip a,b         leave these out (prefixes work: --skip lab8-vanilla-epoch)
+ *   --batches N        timed batches per workload (default: per workload)
+ *   --rounds N         alternating rounds the timed batches are split into (default 3)
+ *   --warmup N         untimed batches first (default 3; epochs: 1)
  *   --no-torch         skip PyTorch
  *   --no-mnist1d       skip bench/mnist1d.bench.ts (run after this table when present)
  *   --json FILE        also write the results as JSON
- *   --denormals        also time matMul and elementwise kernels on denormal versus normal inputs
- *                      (PyTorch slows on some CPUs unless torch.set_flush_denormal(True))
- * Timings are medians over the timed batches; the machine is shared, so repeat runs.
+ *   --denormals        also time kernels on denormal versus normal inputs, here and in PyTorch,
+ *                      and train a model whose weights are denormal
  */
 import * as tf from '@tensorflow/tfjs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setupBackend, type BackendName } from '../src/lib/backend.js';
-import { WORKLOADS, type WorkloadSpec } from './workloads.js';
+import { WORKLOADS, type Workload, type WorkloadSpec } from './workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -30,8 +37,10 @@ interface Args {
   all: boolean;
   backend?: string;
   only?: string[];
+  skip?: string[];
   batches?: number;
-  warmup: number;
+  rounds: number;
+  warmup?: number;
   torch: boolean;
   mnist1d: boolean;
   json?: string;
@@ -39,7 +48,8 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { all: false, warmup: 3, torch: true, mnist1d: true, denormals: false };
+  const a: Args = { all: false, rounds: 3, torch: true, mnist1d: true, denormals: false };
+  const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
     const next = () => {
@@ -47,17 +57,24 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined) throw new Error(`${f} needs a value`);
       return v;
     };
+    const count = (min: number) => {
+      const n = Number(next());
+      if (!Number.isInteger(n) || n < min) throw new Error(`${f} needs an integer >= ${min}`);
+      return n;
+    };
     if (f === '--all') a.all = true;
     else if (f === '--backend') a.backend = next();
-    else if (f === '--only') a.only = next().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (f === '--batches') a.batches = Number(next());
-    else if (f === '--warmup') a.warmup = Number(next());
+    else if (f === '--only') a.only = list(next());
+    else if (f === '--skip') a.skip = list(next());
+    else if (f === '--batches') a.batches = count(1);
+    else if (f === '--rounds') a.rounds = count(1);
+    else if (f === '--warmup') a.warmup = count(0);
     else if (f === '--no-torch') a.torch = false;
     else if (f === '--no-mnist1d') a.mnist1d = false;
     else if (f === '--json') a.json = next();
     else if (f === '--denormals') a.denormals = true;
     else if (f === '--help' || f === '-h') {
-      console.log('usage: npm run bench -- [--all] [--backend NAME] [--only a,b] [--batches N] [--warmup N] [--no-torch] [--no-mnist1d] [--json FILE] [--denormals]');
+      console.log('usage: npm run bench -- [--all] [--backend NAME] [--only a,b] [--skip a,b] [--batches N] [--rounds N] [--warmup N] [--no-torch] [--no-mnist1d] [--json FILE] [--denormals]');
       process.exit(0);
     } else throw new Error(`unknown flag ${f} (try --help)`);
   }
@@ -65,64 +82,162 @@ function parseArgs(argv: string[]): Args {
 }
 
 function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((p, q) => p - q);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-interface Row {
-  workload: string;
-  torchName: string;
-  backend: string;
-  median: number;
-  times: number[];
-  numTensorsGrowth: number;
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
 }
 
-function timeWorkload(spec: WorkloadSpec, backend: string, args: Args): Row {
-  const w = spec.make();
-  const w0 = performance.now();
-  for (let i = 0; i < args.warmup; i++) w.step();
-  const perWarm = (performance.now() - w0) / Math.max(1, args.warmup);
-  let batches = args.batches ?? spec.batches;
-  // Slow backends (cpu, wasm on the big models): keep each workload to about 15 s.
-  if (args.batches === undefined && perWarm * batches > 15000) batches = Math.max(3, Math.ceil(15000 / perWarm));
-  const before = tf.memory().numTensors;
-  const times: number[] = [];
-  for (let i = 0; i < batches; i++) {
-    const t0 = performance.now();
-    w.step();
-    times.push(performance.now() - t0);
-  }
-  const growth = tf.memory().numTensors - before;
-  w.dispose();
-  return { workload: w.name, torchName: w.torchName, backend, median: median(times), times, numTensorsGrowth: growth };
-}
+/* ---------------- PyTorch child process ---------------- */
 
-interface TorchResult {
+interface TorchInfo {
   torch: string;
   threads: number;
-  results: Record<string, { median: number; times: number[] }>;
 }
 
-function runTorch(specs: Map<string, number>, warmup: number): TorchResult | string {
+/** bench/torch_bench.py --serve: one JSON request per line, one JSON reply per line. */
+class TorchServer {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly replies: ((line: string) => void)[] = [];
+  private stderr = '';
+  private exited = false;
+
+  constructor(py: string) {
+    this.proc = spawn(py, [join(here, 'torch_bench.py'), '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    createInterface({ input: this.proc.stdout }).on('line', (line) => this.replies.shift()?.(line));
+    this.proc.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
+    this.proc.on('exit', () => {
+      this.exited = true;
+      for (const r of this.replies.splice(0)) r('{"ok": false, "error": "torch_bench.py exited"}');
+    });
+  }
+
+  request<T>(req: object): Promise<T> {
+    if (this.exited) return Promise.reject(new Error(`torch_bench.py exited: ${this.stderr.trim().split('\n').pop() ?? ''}`));
+    return new Promise<T>((resolve, reject) => {
+      this.replies.push((line) => {
+        const r = JSON.parse(line) as { ok: boolean; error?: string } & T;
+        if (r.ok) resolve(r);
+        else reject(new Error(`${r.error ?? 'failed'}${this.stderr ? ` (${this.stderr.trim().split('\n').pop()})` : ''}`));
+      });
+      this.proc.stdin.write(`${JSON.stringify(req)}\n`);
+    });
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+  }
+}
+
+async function startTorch(): Promise<{ server: TorchServer; info: TorchInfo } | string> {
   const py = '/usr/bin/python3';
   if (!existsSync(py)) return `${py} not found`;
   const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return 'PyTorch not importable';
-  const r = spawnSync(py, [join(here, 'torch_bench.py'), JSON.stringify(Object.fromEntries(specs)), String(warmup)], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (r.status !== 0) return `torch_bench.py failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
+  const server = new TorchServer(py);
+  try {
+    const info = await server.request<TorchInfo>({ cmd: 'info' });
+    return { server, info };
+  } catch (e) {
+    server.close();
+    return `torch_bench.py failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }
 
+/* ---------------- timing ---------------- */
+
+interface Row {
+  workload: string;
+  torchName: string;
+  unit: 'batch' | 'epoch';
+  backend: string;
+  median: number;
+  best: number;
+  times: number[];
+  torchMedian?: number;
+  torchBest?: number;
+  torchTimes?: number[];
+  torchError?: string;
+  numTensorsGrowth: number;
+}
+
+async function timeSteps(w: Workload, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await w.step();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, torch: TorchServer | undefined): Promise<Row> {
+  const w = spec.make();
+  const warmup = args.warmup ?? spec.warmup ?? 3;
+  const w0 = performance.now();
+  for (let i = 0; i < warmup; i++) await w.step();
+  const perWarm = (performance.now() - w0) / Math.max(1, warmup);
+  let batches = args.batches ?? spec.batches;
+  // Slow backends (cpu, wasm on the big models): keep each workload to about 20 s.
+  if (args.batches === undefined && warmup > 0 && perWarm * batches > 20000) batches = Math.max(2, Math.ceil(20000 / perWarm));
+  const rounds = Math.min(args.rounds, batches);
+  let torchError: string | undefined;
+  if (torch) {
+    try {
+      await torch.request({ cmd: 'make', name: w.torchName });
+      if (warmup > 0) await torch.request({ cmd: 'run', name: w.torchName, n: warmup });
+    } catch (e) {
+      torchError = e instanceof Error ? e.message : String(e);
+    }
+  }
+  const before = tf.memory().numTensors;
+  const times: number[] = [];
+  const torchTimes: number[] = [];
+  const roundMedians: number[] = [];
+  const torchRoundMedians: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const n = Math.floor(batches / rounds) + (r < batches % rounds ? 1 : 0);
+    const t = await timeSteps(w, n);
+    times.push(...t);
+    roundMedians.push(median(t));
+    if (torch && !torchError) {
+      try {
+        const tt = (await torch.request<{ times: number[] }>({ cmd: 'run', name: w.torchName, n })).times;
+        torchTimes.push(...tt);
+        torchRoundMedians.push(median(tt));
+      } catch (e) {
+        torchError = e instanceof Error ? e.message : String(e);
+      }
+    }
+  }
+  const growth = tf.memory().numTensors - before;
+  w.dispose();
+  if (torch && !torchError) await torch.request({ cmd: 'drop', name: w.torchName }).catch(() => undefined);
+  const row: Row = {
+    workload: w.name, torchName: w.torchName, unit: spec.unit, backend, median: median(times), best: Math.min(...roundMedians), times, numTensorsGrowth: growth,
+  };
+  if (torchTimes.length > 0) {
+    row.torchMedian = median(torchTimes);
+    row.torchBest = Math.min(...torchRoundMedians);
+    row.torchTimes = torchTimes;
+  }
+  if (torchError) row.torchError = torchError;
+  return row;
+}
+
+/* ---------------- denormals ---------------- */
+
 /** Times kernels on normal and on denormal inputs (values around 1e-39) on the active backend. */
-function denormalCheck(): void {
+function denormalKernels(): void {
   const fill = (n: number, denormal: boolean) => {
     const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = denormal ? (0.1 + Math.random()) * 1e-39 : Math.random();
+    for (let i = 0; i < n; i++) a[i] = (0.1 + Math.random()) * (denormal ? 1e-39 : 1);
     return a;
   };
   const time = (f: () => void) => {
@@ -135,7 +250,7 @@ function denormalCheck(): void {
     }
     return median(ts) * 1000;
   };
-  console.log(`\ndenormal check on ${tf.getBackend()} (median us per call; ratio > 2 would need a flush-to-zero guard):`);
+  console.log(`\ndenormal inputs on ${tf.getBackend()} (median us per call; a ratio well above 1 means a slowdown):`);
   const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, number[], number[]][] = [
     ['matMul 64x512 . 512x128', (a, b) => tf.matMul(a, b), [64, 512], [512, 128]],
     ['matMul^T grad-shaped', (a, b) => tf.matMul(a, b, true, false), [64, 128], [64, 512]],
@@ -159,13 +274,39 @@ function denormalCheck(): void {
   }
 }
 
-function pad(s: string, n: number, right = false): string {
-  return right ? s.padStart(n) : s.padEnd(n);
+/**
+ * Training with denormal weights: lab8-lstm batches, each timed right after all parameters were
+ * set to denormal values (their normal values times 1e-39), against the same batches with the
+ * normal values. (One Adam step makes the weights normal again, hence the reset before each.)
+ */
+async function denormalTraining(): Promise<void> {
+  const spec = WORKLOADS.find((s) => s.name === 'lab8-lstm');
+  if (!spec) return;
+  const w = spec.make();
+  const params = w.parameters?.() ?? [];
+  for (let i = 0; i < 3; i++) await w.step();
+  const saved = params.map((p) => tf.clone(p));
+  const res = [[], []] as [number[], number[]];
+  for (let round = 0; round < 10; round++) {
+    for (const d of [0, 1] as const) {
+      params.forEach((p, i) => p.assign(tf.tidy(() => tf.mul(saved[i]!, d ? 1e-39 : 1))));
+      const t0 = performance.now();
+      await w.step();
+      res[d].push(performance.now() - t0);
+    }
+  }
+  tf.dispose(saved);
+  w.dispose();
+  const [n, d] = [median(res[0]), median(res[1])];
+  console.log(`  lab8-lstm training batch: parameters normal ${n.toFixed(1)} ms, denormal ${d.toFixed(1)} ms, ratio ${(d / n).toFixed(2)}`);
 }
+
+/* ---------------- main ---------------- */
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const specs = WORKLOADS.filter((s) => !args.only || args.only.some((o) => s.name === o || s.name.startsWith(o)));
+  const match = (name: string, list: string[]) => list.some((o) => name === o || name.startsWith(o));
+  const specs = WORKLOADS.filter((s) => (!args.only || match(s.name, args.only)) && !(args.skip && match(s.name, args.skip)));
   if (specs.length === 0) throw new Error(`no workload matches --only ${args.only?.join(',')}`);
 
   const backends: string[] = [];
@@ -185,52 +326,62 @@ async function main(): Promise<void> {
     console.log(`backend: ${r.name} - ${r.reason}`);
   }
 
-  const rows: Row[] = [];
-  for (const b of backends) {
-    await setupBackend({ force: b as BackendName, show: false });
-    for (const spec of specs) {
-      const row = timeWorkload(spec, b, args);
-      rows.push(row);
-      console.log(`  ${pad(row.workload, 16)} ${pad(b, 10)} ${row.median.toFixed(1).padStart(9)} ms/batch  (${row.times.length} batches)`);
-    }
-  }
-
-  let torch: TorchResult | undefined;
+  let torch: { server: TorchServer; info: TorchInfo } | undefined;
   if (args.torch) {
-    const tspecs = new Map<string, number>();
-    for (const s of specs) {
-      const w = rows.find((r) => r.workload === s.name)!;
-      tspecs.set(w.torchName, Math.max(tspecs.get(w.torchName) ?? 0, args.batches ?? s.batches));
-    }
-    const t = runTorch(tspecs, args.warmup);
+    const t = await startTorch();
     if (typeof t === 'string') console.log(`PyTorch: skipped (${t})`);
     else torch = t;
   }
 
-  console.log('');
-  console.log(`TensorFlow.js ${tf.version_core}, Node ${process.version}${torch ? `; PyTorch ${torch.torch} (${torch.threads} threads, flush denormal)` : ''}`);
-  const header = `| ${pad('workload', 16)} | ${pad('backend', 10)} | ${pad('ms/batch', 9, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 6, true)} |`;
-  console.log(header);
-  console.log(header.replace(/[^|]/g, '-'));
-  for (const r of rows) {
-    const t = torch?.results[r.torchName]?.median;
-    console.log(
-      `| ${pad(r.workload, 16)} | ${pad(r.backend, 10)} | ${pad(r.median.toFixed(1), 9, true)} | ${pad(t === undefined ? '-' : t.toFixed(1), 10, true)} | ${pad(t === undefined ? '-' : (r.median / t).toFixed(2), 6, true)} |`,
-    );
-  }
-  const leaks = rows.filter((r) => r.numTensorsGrowth !== 0);
-  for (const r of leaks) console.log(`warning: ${r.workload} on ${r.backend} grew tf.memory().numTensors by ${r.numTensorsGrowth}`);
-
-  if (args.json) {
-    writeFileSync(args.json, JSON.stringify({ tfjs: tf.version_core, node: process.version, rows, torch }, null, 2));
-    console.log(`wrote ${args.json}`);
-  }
-
-  if (args.denormals) {
+  const rows: Row[] = [];
+  try {
     for (const b of backends) {
       await setupBackend({ force: b as BackendName, show: false });
-      denormalCheck();
+      for (const spec of specs) {
+        const row = await timeWorkload(spec, b, args, torch?.server);
+        rows.push(row);
+        const t = row.torchMedian === undefined ? '' : `   PyTorch ${row.torchMedian.toFixed(1)} ms   ratio ${(row.median / row.torchMedian).toFixed(2)}`;
+        console.log(`  ${pad(row.workload, 20)} ${pad(b, 6)} ${row.median.toFixed(1).padStart(8)} ms/${row.unit} (${row.times.length})${t}${row.torchError ? `   PyTorch failed: ${row.torchError}` : ''}`);
+      }
     }
+
+    console.log('');
+    console.log(`TensorFlow.js ${tf.version_core}, Node ${process.version}${torch ? `; PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? '' : 's'}, flush denormal)` : ''}`);
+    const header = `| ${pad('workload', 20)} | ${pad('backend', 7)} | ${pad('unit', 5)} | ${pad('TS ms', 8, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 5, true)} | ${pad('best-round ratio', 16, true)} |`;
+    console.log(header);
+    console.log(header.replace(/[^|]/g, '-'));
+    for (const r of rows) {
+      const t = r.torchMedian;
+      console.log(
+        `| ${pad(r.workload, 20)} | ${pad(r.backend, 7)} | ${pad(r.unit, 5)} | ${pad(r.median.toFixed(1), 8, true)} | ${pad(t === undefined ? '-' : t.toFixed(1), 10, true)} | ` +
+          `${pad(t === undefined ? '-' : (r.median / t).toFixed(2), 5, true)} | ${pad(r.torchBest === undefined ? '-' : (r.best / r.torchBest).toFixed(2), 16, true)} |`,
+      );
+    }
+    for (const r of rows.filter((x) => x.numTensorsGrowth !== 0)) {
+      console.log(`warning: ${r.workload} on ${r.backend} grew tf.memory().numTensors by ${r.numTensorsGrowth}`);
+    }
+
+    if (args.json) {
+      writeFileSync(args.json, JSON.stringify({ tfjs: tf.version_core, node: process.version, torch: torch?.info, rows }, null, 2));
+      console.log(`wrote ${args.json}`);
+    }
+
+    if (args.denormals) {
+      for (const b of backends) {
+        await setupBackend({ force: b as BackendName, show: false });
+        denormalKernels();
+        await denormalTraining();
+      }
+      if (torch) {
+        const d = await torch.server.request<{ results: Record<string, { normal: number; denormal: number }> }>({ cmd: 'denormals' });
+        console.log('\nPyTorch on denormal inputs (median us per call):');
+        for (const [k, v] of Object.entries(d.results)) {
+          console.log(`  ${pad(k, 48)} normal ${v.normal.toFixed(1).padStart(7)}  denormal ${v.denormal.toFixed(1).padStart(7)}  ratio ${(v.denormal / v.normal).toFixed(2)}`);
+        }
+      }
+    }
+  } finally {
+    torch?.server.close();
   }
 
   const mnist1d = join(here, 'mnist1d.bench.ts');
@@ -242,6 +393,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

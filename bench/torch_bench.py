@@ -1,8 +1,23 @@
 """PyTorch reference timings for `npm run bench` (bench/index.ts runs this when torch imports).
 
-Same workloads, shapes and batch counts as bench/workloads.ts: prints one JSON object
-{"torch": version, "threads": n, "results": {name: {"median": ms, "times": [ms...]}}}.
-Usage: python3 bench/torch_bench.py '{"lab8-vanilla": 30, "rnn004": 20, ...}' [warmup]
+The same workloads, shapes and batch sizes as bench/workloads.ts, written as the seed notebooks
+write them:
+- lab8-{vanilla,gru,lstm}: seed 000's (Lab 8) classifier nn.Sequential(Unflatten(1, (40, 1)),
+  cell, Flatten(), Linear(400, 10)) with the lab's cells (hidden 10; the equations of the lab,
+  input projection of all steps in one product, one product per step), CrossEntropyLoss,
+  Adam(lr 1e-2, weight_decay 1e-3), batch 100; one batch is the body of the seed's `train`.
+- lab8-*-epoch: one epoch as the seed's `run` does it: `train` over 40 batches, then `test` over
+  10 batches (MNIST-1D's 4000 / 1000 samples of 40 values), the seed's functions verbatim.
+- rnn004 / lstm004: seed 004's RNN_Model (nn.RNN(28, 128), Linear on the last step) and
+  LSTM_Model (2-layer nn.LSTM(28, 128), Linear on hn[-1]), Adam(lr 1e-3), batch 64.
+
+Protocol: bench/index.ts starts `python3 bench/torch_bench.py --serve` once and sends one JSON
+object per line, so that TypeScript and PyTorch rounds can alternate on a shared machine:
+  {"cmd": "make", "name": "lab8-gru"}                  -> {"ok": true}
+  {"cmd": "run", "name": "lab8-gru", "n": 10}          -> {"ok": true, "times": [ms, ...]}
+  {"cmd": "info"}                                      -> {"ok": true, "torch": "1.13.0", "threads": 1}
+  {"cmd": "denormals"}                                 -> {"ok": true, "results": {...}}
+Every reply is one JSON line on stdout. Random data of the right shapes (timing only).
 """
 import json
 import math
@@ -11,18 +26,21 @@ import time
 
 import torch
 import torch.nn as nn
+from collections import OrderedDict
 
+# PyTorch at its best: without this, training slowed down about 14x in later epochs on this
+# machine as weights produced denormal floats.
 torch.set_flush_denormal(True)
 torch.manual_seed(0)
 
 
 class Cell(nn.Module):
-    """Lab 8's cells with the PyTorch equations, one matmul per step (plus the input projection)."""
+    """Lab 8's cells with the lab's equations (as the reference solutions write them)."""
 
     def __init__(self, kind, d, h):
         super().__init__()
         k = {"vanilla": 1, "gru": 3, "lstm": 4}[kind]
-        self.kind, self.h = kind, h
+        self.kind, self.hidden_size = kind, h
         self.weight_xh = nn.Parameter(torch.empty(d, k * h))
         self.weight_hh = nn.Parameter(torch.empty(h, k * h))
         self.bias_xh = nn.Parameter(torch.empty(k * h))
@@ -34,28 +52,29 @@ class Cell(nn.Module):
     def forward(self, x):
         x = x.transpose(0, 1)  # (T, N, D)
         T, N = x.shape[0], x.shape[1]
-        xp = x @ self.weight_xh + self.bias_xh
-        h = torch.zeros(N, self.h)
-        c = torch.zeros(N, self.h)
-        ys = []
+        H = self.hidden_size
+        xh = x @ self.weight_xh + self.bias_xh
+        h = torch.zeros(N, H)
+        c = torch.zeros(N, H)
+        y = []
         for t in range(T):
-            hp = h @ self.weight_hh + self.bias_hh
             if self.kind == "vanilla":
-                h = torch.tanh(xp[t] + hp)
+                h = torch.tanh(xh[t] + h @ self.weight_hh + self.bias_hh)
             elif self.kind == "gru":
-                xr, xz, xn = xp[t].chunk(3, 1)
-                hr, hz, hn = hp.chunk(3, 1)
-                r = torch.sigmoid(xr + hr)
-                z = torch.sigmoid(xz + hz)
+                gh = h @ self.weight_hh + self.bias_hh
+                xrz, xn = xh[t].split([2 * H, H], 1)
+                hrz, hn = gh.split([2 * H, H], 1)
+                r, z = torch.sigmoid(xrz + hrz).chunk(2, 1)
                 n = torch.tanh(xn + r * hn)
                 h = (1 - z) * n + z * h
             else:
-                i, f, g, o = (xp[t] + hp).chunk(4, 1)
+                gates = xh[t] + (h @ self.weight_hh + self.bias_hh)
+                i, f, g, o = gates.chunk(4, 1)
                 i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
                 c = f * c + i * g
                 h = o * torch.tanh(c)
-            ys.append(h)
-        return torch.stack(ys).transpose(0, 1)
+            y.append(h)
+        return torch.stack(y).transpose(0, 1)
 
 
 class RNN_Model(nn.Module):
@@ -80,49 +99,159 @@ class LSTM_Model(nn.Module):
         return self.fc(hn[-1])
 
 
+# ---- seed 000's utilities, verbatim (device: cpu) ----
+
+def train(train_loader, model, optimizer, criterion, device):
+    avg_loss = 0
+    correct = 0
+    total = 0
+    for i, data in enumerate(train_loader):
+        inputs, labels = data
+        inputs, labels = inputs.to(device), labels.to(device)
+        optimizer.zero_grad()
+        outputs = model(inputs)
+        loss = criterion(outputs, labels)
+        loss.backward()
+        optimizer.step()
+        avg_loss += loss
+        _, predicted = torch.max(outputs.data, 1)
+        total += labels.size(0)
+        correct += (predicted == labels).sum().item()
+    return avg_loss / len(train_loader), 100 * correct / total
+
+
+def test(test_loader, model, criterion, device):
+    avg_loss = 0
+    correct = 0
+    total = 0
+    with torch.no_grad():
+        for data in test_loader:
+            inputs, labels = data
+            inputs, labels = inputs.to(device), labels.to(device)
+            outputs = model(inputs)
+            loss = criterion(outputs, labels)
+            avg_loss += loss
+            _, predicted = torch.max(outputs.data, 1)
+            total += labels.size(0)
+            correct += (predicted == labels).sum().item()
+    return avg_loss / len(test_loader), 100 * correct / total
+
+
+def lab8_model(kind):
+    return nn.Sequential(OrderedDict([
+        ("reshape", nn.Unflatten(1, (40, 1))),
+        ("rnn", Cell(kind, 1, 10)),
+        ("flat", nn.Flatten()),
+        ("classifier", nn.Linear(40 * 10, 10)),
+    ]))
+
+
 def make(name):
-    if name.startswith("lab8-"):
-        kind = name[5:]
-        model = nn.Sequential(nn.Unflatten(1, (40, 1)), Cell(kind, 1, 10), nn.Flatten(), nn.Linear(400, 10))
+    """A function running one unit of the workload (a batch, or an epoch for *-epoch)."""
+    from torch.utils.data import DataLoader, TensorDataset
+
+    crit = nn.CrossEntropyLoss()
+    if name.startswith("lab8-") and name.endswith("-epoch"):
+        kind = name[5:-6]
+        model = lab8_model(kind)
         opt = torch.optim.Adam(model.parameters(), 1e-2, weight_decay=1e-3)
-        x = torch.randn(100, 40)
-        y = torch.randint(0, 10, (100,))
-    elif name in ("rnn004", "lstm004"):
+        train_loader = DataLoader(TensorDataset(torch.randn(4000, 40), torch.randint(0, 10, (4000,))), batch_size=100)
+        test_loader = DataLoader(TensorDataset(torch.randn(1000, 40), torch.randint(0, 10, (1000,))), batch_size=100)
+
+        def epoch():
+            train(train_loader, model, opt, crit, "cpu")
+            test(test_loader, model, crit, "cpu")
+
+        return epoch
+    if name.startswith("lab8-"):
+        model = lab8_model(name[5:])
+        opt = torch.optim.Adam(model.parameters(), 1e-2, weight_decay=1e-3)
+        loader = DataLoader(TensorDataset(torch.randn(100, 40), torch.randint(0, 10, (100,))), batch_size=100)
+        # one batch = one call of the seed's train() over a one-batch loader
+        return lambda: train(loader, model, opt, crit, "cpu")
+    if name in ("rnn004", "lstm004"):
         model = RNN_Model() if name == "rnn004" else LSTM_Model()
         opt = torch.optim.Adam(model.parameters(), lr=0.001)
         x = torch.randn(64, 28, 28)
         y = torch.randint(0, 10, (64,))
-    else:
-        raise ValueError(name)
-    crit = nn.CrossEntropyLoss()
 
-    def step():
-        opt.zero_grad()
-        loss = crit(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
+        def step():
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss.item()
 
-    return step
+        return step
+    raise ValueError("unknown workload " + name)
 
 
-def main():
-    spec = json.loads(sys.argv[1])
-    warmup = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    results = {}
-    for name, batches in spec.items():
-        step = make(name)
-        for _ in range(warmup):
-            step()
-        times = []
-        for _ in range(batches):
-            t0 = time.perf_counter()
-            step()
-            times.append((time.perf_counter() - t0) * 1000)
-        s = sorted(times)
-        results[name] = {"median": s[len(s) // 2], "times": times}
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+def denormals():
+    """Median microseconds of a few kernels on normal versus denormal inputs."""
+    out = {}
+    for flush in (True, False):
+        torch.set_flush_denormal(flush)
+        for name, op, sa, sb in (
+            ("matMul 64x512 . 512x128", lambda a, b: a @ b, (64, 512), (512, 128)),
+            ("mul 64x512", lambda a, b: a * b, (64, 512), (64, 512)),
+            ("tanh 64x512", lambda a, b: torch.tanh(a), (64, 512), (1,)),
+        ):
+            r = []
+            for d in (False, True):
+                scale = 1e-39 if d else 1.0
+                a = (torch.rand(sa) + 0.1) * scale
+                b = (torch.rand(sb) + 0.1) * scale
+                for _ in range(30):
+                    op(a, b)
+                ts = []
+                for _ in range(100):
+                    t0 = time.perf_counter()
+                    op(a, b)
+                    ts.append((time.perf_counter() - t0) * 1e6)
+                ts.sort()
+                r.append(ts[len(ts) // 2])
+            out[f"{name} (flush_denormal {flush})"] = {"normal": r[0], "denormal": r[1]}
+    torch.set_flush_denormal(True)
+    return out
+
+
+def serve():
+    made = {}
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            cmd = req["cmd"]
+            if cmd == "info":
+                reply = {"ok": True, "torch": torch.__version__, "threads": torch.get_num_threads()}
+            elif cmd == "make":
+                made[req["name"]] = make(req["name"])
+                reply = {"ok": True}
+            elif cmd == "run":
+                f = made[req["name"]]
+                times = []
+                for _ in range(int(req["n"])):
+                    t0 = time.perf_counter()
+                    f()
+                    times.append((time.perf_counter() - t0) * 1000)
+                reply = {"ok": True, "times": times}
+            elif cmd == "drop":
+                made.pop(req["name"], None)
+                reply = {"ok": True}
+            elif cmd == "denormals":
+                reply = {"ok": True, "results": denormals()}
+            else:
+                reply = {"ok": False, "error": "unknown command " + str(cmd)}
+        except Exception as e:  # reported to the caller, which prints it
+            reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve()
+    else:
+        print(__doc__)

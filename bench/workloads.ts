@@ -1,28 +1,35 @@
 /**
  * Training workloads for `npm run bench`: one call of `step()` is one training batch (forward,
- * backward, optimiser update, loss read back to JavaScript).
+ * backward, optimiser update, loss read back to JavaScript), or one epoch for `*-epoch`.
  *
- * - lab8-{vanilla,gru,lstm}: Lab 8's model (seed 000): input [100, 40] -> unflatten to 40 steps
- *   of 1 feature -> hand-written recurrent cell (hidden 10; weight_xh D x kH, weight_hh H x kH,
- *   bias_xh, bias_hh kH; PyTorch equations; the input projection of all steps in one matmul, then
- *   one matmul per step) -> flatten the 40 outputs -> Linear(400, 10); cross-entropy; Adam lr 1e-2
- *   with PyTorch-style weight decay 1e-3 added to the gradient. A minimal stand-in written for the
- *   bench: the lead may switch it to the library's Lab 8 cells once they exist.
+ * - lab8-{vanilla,gru,lstm}: Lab 8 (seed 000) through the library exactly as the notebook runs it:
+ *   the reference cells (src/solutions/lab8.ts) in `buildClassifier` (unflatten to 40 steps of 1
+ *   feature -> cell with hidden 10 -> flatten -> Linear(400, 10)), the library's `Adam` (lr 1e-2,
+ *   PyTorch weight decay 1e-3), `crossEntropyLoss` and `train`, batch 100.
+ * - lab8-*-epoch: one epoch as `run` does it (train over 40 batches, test over 10).
  * - rnn004 / lstm004: seed 004's RNN_Model (nn.RNN(28, 128) tanh, last step -> Linear(128, 10))
  *   and LSTM_Model (2-layer nn.LSTM(28, 128), last hidden -> Linear(128, 10)) on MNIST-shaped
- *   data, batch 64, Adam lr 1e-3; each as tf.layers (`-layers`) and as hand-written cells
- *   (`-hand`).
- * Random data of the right shapes (timing only).
+ *   data, batch 64, Adam lr 1e-3; as tf.layers (`-layers`) and as hand-written cells (`-hand`).
+ * Random data of the right shapes (timing only); bench/torch_bench.py has the PyTorch twins.
  */
 import * as tf from '@tensorflow/tfjs';
+import { crossEntropyLoss } from '../src/lib/nn/functional.js';
+import { manualSeed } from '../src/lib/random/torch-generator.js';
+import { DataLoader, TensorDataset } from '../src/lib/training/data.js';
+import { test, train } from '../src/lib/training/loop.js';
+import { Adam } from '../src/lib/training/optim.js';
+import { buildClassifier } from '../src/lib/training/run.js';
+import { lab8Cells } from '../src/solutions/lab8.js';
 
 export interface Workload {
   name: string;
   /** What PyTorch workload (bench/torch_bench.py) it is compared with. */
   torchName: string;
   description: string;
-  /** One training batch; returns the loss. */
-  step(): number;
+  /** One training batch (or epoch); returns the loss. */
+  step(): number | Promise<number>;
+  /** The trained parameters, when the workload exposes them (the denormal check scales them). */
+  parameters?: () => tf.Variable[];
   dispose(): void;
 }
 
@@ -84,7 +91,7 @@ function cellParams(kind: CellKind, d: number, h: number): CellParams {
  * Runs a PyTorch-equation cell over time. xs: [T, N, D]. Returns the hidden states of every step
  * (T tensors [N, H]).
  */
-function runCell(kind: CellKind, p: CellParams, xs: tf.Tensor3D, h: number): tf.Tensor2D[] {
+function runCell(kind: 'vanilla' | 'lstm', p: CellParams, xs: tf.Tensor3D, h: number): tf.Tensor2D[] {
   const [T, N, D] = xs.shape;
   const k = GATES[kind];
   // Input projections of all steps at once: [T*N, D] x [D, kH] + b_xh.
@@ -98,14 +105,6 @@ function runCell(kind: CellKind, p: CellParams, xs: tf.Tensor3D, h: number): tf.
     const xt = xsteps[t]!;
     if (kind === 'vanilla') {
       hPrev = tf.tanh(tf.add(xt, hp)) as tf.Tensor2D;
-    } else if (kind === 'gru') {
-      const [xr, xz, xn] = tf.split(xt, 3, 1) as tf.Tensor2D[];
-      const [hr, hz, hn] = tf.split(hp, 3, 1) as tf.Tensor2D[];
-      const r = tf.sigmoid(tf.add(xr!, hr!));
-      const z = tf.sigmoid(tf.add(xz!, hz!));
-      const n = tf.tanh(tf.add(xn!, tf.mul(r, hn!)));
-      // h' = (1 - z) * n + z * h  =  n + z * (h - n)
-      hPrev = tf.add(n, tf.mul(z, tf.sub(hPrev, n)));
     } else {
       const [ai, af, ag, ao] = tf.split(tf.add(xt, hp), 4, 1) as tf.Tensor2D[];
       const i = tf.sigmoid(ai!);
@@ -124,32 +123,73 @@ function crossEntropy(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
 }
 
+/** n samples shaped like MNIST-1D: inputs [n, 40] ~ N(0, 1), labels in 0..9. */
+function mnist1dLike(n: number, seed: number): TensorDataset {
+  const x = tf.randomNormal([n, 40], 0, 1, 'float32', seed);
+  const y = tf.randomUniform([n], 0, 10, 'int32', seed + 1);
+  return new TensorDataset(x, y);
+}
+
+function disposeDataset(d: TensorDataset): void {
+  tf.dispose([...d.tensors]);
+}
+
+/**
+ * Lab 8 through the library, as the notebook runs it: `buildClassifier(lab8Cells[kind], 10)` (the
+ * reference cells of src/solutions/lab8.ts), `Adam(lr 1e-2, weight decay 1e-3)`,
+ * `crossEntropyLoss`, and the library's `train` over a loader of one batch of 100: one step is
+ * exactly what `train` does per batch (forward, loss, backward, Adam step, loss and accuracy
+ * summed on the backend) plus its end-of-epoch read.
+ */
 export function lab8(kind: CellKind, batch = 100): Workload {
-  const H = 10;
-  const T = 40;
-  const cell = cellParams(kind, 1, H);
-  const fcW = uniform([T * H, 10], 1 / Math.sqrt(T * H), uname('fcw'));
-  const fcB = uniform([10], 1 / Math.sqrt(T * H), uname('fcb'));
-  const params = [cell.wxh, cell.whh, cell.bxh, cell.bhh, fcW, fcB];
-  const opt = tf.train.adam(1e-2, 0.9, 0.999, 1e-8);
-  const { x, y } = randomBatch([batch, T], 10, batch);
+  manualSeed(0);
+  const model = buildClassifier(lab8Cells[kind], 10, 40);
+  const opt = new Adam(model.parameters(), 1e-2, { weightDecay: 1e-3 });
+  const data = mnist1dLike(batch, 11);
+  const loader = new DataLoader(data, { batchSize: batch });
   return {
     name: `lab8-${kind}`,
     torchName: `lab8-${kind}`,
-    description: `Lab 8 ${kind} cell, batch ${batch}, 40 steps, hidden 10, Adam + wd`,
-    step: () =>
-      trainStep(params, opt, 1e-3, () => {
-        // [N, 40] -> [N, 40, 1] -> time-major [40, N, 1]
-        const xs = tf.transpose(tf.reshape(x, [batch, T, 1]), [1, 0, 2]) as tf.Tensor3D;
-        const hs = runCell(kind, cell, xs, H);
-        // stack -> [T, N, H] -> [N, T, H] -> flatten [N, T*H]
-        const flat = tf.reshape(tf.transpose(tf.stack(hs), [1, 0, 2]), [batch, T * H]);
-        const logits = tf.add(tf.matMul(flat, fcW), fcB) as tf.Tensor2D;
-        return crossEntropy(logits, y);
-      }),
+    description: `Lab 8 ${kind} (library: buildClassifier, Adam + weight decay, train), batch ${batch}, 40 steps, hidden 10`,
+    step: async () => (await train(loader, model, opt, crossEntropyLoss))[0],
+    parameters: () => model.parameters(),
     dispose: () => {
-      tf.dispose([...params, x, y]);
+      loader.dispose();
+      disposeDataset(data);
       opt.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * A whole Lab 8 epoch as `run` does it: `train` over 40 batches of 100, then `test` over 10
+ * (MNIST-1D's 4000 training and 1000 test samples). One step is one epoch.
+ */
+export function lab8Epoch(kind: CellKind): Workload {
+  manualSeed(0);
+  const model = buildClassifier(lab8Cells[kind], 10, 40);
+  const opt = new Adam(model.parameters(), 1e-2, { weightDecay: 1e-3 });
+  const trainSet = mnist1dLike(4000, 21);
+  const testSet = mnist1dLike(1000, 31);
+  const trainLoader = new DataLoader(trainSet, { batchSize: 100 });
+  const testLoader = new DataLoader(testSet, { batchSize: 100 });
+  return {
+    name: `lab8-${kind}-epoch`,
+    torchName: `lab8-${kind}-epoch`,
+    description: `one Lab 8 ${kind} epoch: train over 40 batches of 100, test over 10`,
+    step: async () => {
+      const [loss] = await train(trainLoader, model, opt, crossEntropyLoss);
+      await test(testLoader, model, crossEntropyLoss);
+      return loss;
+    },
+    dispose: () => {
+      trainLoader.dispose();
+      testLoader.dispose();
+      disposeDataset(trainSet);
+      disposeDataset(testSet);
+      opt.dispose();
+      model.dispose();
     },
   };
 }
@@ -220,16 +260,23 @@ export function seed004Layers(kind: 'rnn' | 'lstm', batch = 64): Workload {
 export interface WorkloadSpec {
   name: string;
   make: () => Workload;
-  /** Batches to time (after warm-up). */
+  /** Steps (batches, or epochs for *-epoch) to time after the warm-up. */
   batches: number;
+  /** Untimed steps first (default: the --warmup flag). */
+  warmup?: number;
+  /** What one step is, for the table. */
+  unit: 'batch' | 'epoch';
 }
 
 export const WORKLOADS: WorkloadSpec[] = [
-  { name: 'lab8-vanilla', make: () => lab8('vanilla'), batches: 30 },
-  { name: 'lab8-gru', make: () => lab8('gru'), batches: 30 },
-  { name: 'lab8-lstm', make: () => lab8('lstm'), batches: 30 },
-  { name: 'rnn004-hand', make: () => seed004Hand('rnn'), batches: 20 },
-  { name: 'rnn004-layers', make: () => seed004Layers('rnn'), batches: 20 },
-  { name: 'lstm004-hand', make: () => seed004Hand('lstm'), batches: 10 },
-  { name: 'lstm004-layers', make: () => seed004Layers('lstm'), batches: 10 },
+  { name: 'lab8-vanilla', make: () => lab8('vanilla'), batches: 40, unit: 'batch' },
+  { name: 'lab8-gru', make: () => lab8('gru'), batches: 40, unit: 'batch' },
+  { name: 'lab8-lstm', make: () => lab8('lstm'), batches: 40, unit: 'batch' },
+  { name: 'lab8-vanilla-epoch', make: () => lab8Epoch('vanilla'), batches: 3, warmup: 1, unit: 'epoch' },
+  { name: 'lab8-gru-epoch', make: () => lab8Epoch('gru'), batches: 3, warmup: 1, unit: 'epoch' },
+  { name: 'lab8-lstm-epoch', make: () => lab8Epoch('lstm'), batches: 3, warmup: 1, unit: 'epoch' },
+  { name: 'rnn004-hand', make: () => seed004Hand('rnn'), batches: 20, unit: 'batch' },
+  { name: 'rnn004-layers', make: () => seed004Layers('rnn'), batches: 20, unit: 'batch' },
+  { name: 'lstm004-hand', make: () => seed004Hand('lstm'), batches: 10, unit: 'batch' },
+  { name: 'lstm004-layers', make: () => seed004Layers('lstm'), batches: 10, unit: 'batch' },
 ];
