@@ -14,6 +14,9 @@
  *   of a block are the cosine and sine of one pair); when the size is not a multiple of 16, the
  *   last 16 values are drawn afresh and transformed again. The logarithm, sine and cosine are the
  *   float32 Cephes polynomials of avx_mathfun.h, reproduced here bit for bit.
+ * - `torch.empty((), dtype=torch.int64).random_()` takes two words (the first one high) and keeps
+ *   the low 63 bits; `torch.randperm(n)` is a forward Fisher–Yates shuffle that swaps position i
+ *   with i + (word % (n - i)) for i = 0 .. n - 2, one word per swap.
  * - With fewer than 16 values it draws one double normal per value: two 53-bit uniform doubles
  *   (two words each), Box–Muller in double, returning the cosine and keeping the sine in the
  *   generator for the next value (the cache is cleared by `manualSeed`).
@@ -64,6 +67,13 @@ export class Generator {
   /** One 32-bit word (`generator->random()`). */
   random(): number {
     return this.engine.nextUint32();
+  }
+
+  /** One 64-bit word from two 32-bit words, the first one high (`generator->random64()`). */
+  random64(): bigint {
+    const hi = BigInt(this.engine.nextUint32());
+    const lo = BigInt(this.engine.nextUint32());
+    return (hi << 32n) | lo;
   }
 
   /** A uniform float32 in [0, 1) from one word, 24 bits (`uniform_real_distribution<float>`). */
@@ -291,4 +301,31 @@ export function rand(shape: Shape, gen: Generator = defaultGenerator): tf.Tensor
 export function randn(shape: Shape, gen: Generator = defaultGenerator): tf.Tensor {
   const s = shapeOf(shape);
   return tf.tensor(normalValues(sizeOf(s), 0, 1, gen), s, 'float32');
+}
+
+/**
+ * `torch.empty((), dtype=torch.int64).random_(generator=gen).item()`: a non-negative 63-bit integer
+ * from two words. This is how `DataLoader` draws its per-epoch seeds.
+ */
+export function randomInt64(gen: Generator = defaultGenerator): bigint {
+  return BigInt.asUintN(63, gen.random64());
+}
+
+/** The values of `torch.randperm(n, generator=gen)`: a random permutation of 0 .. n-1, as PyTorch draws it on the CPU. */
+export function randpermValues(n: number, gen: Generator = defaultGenerator): Int32Array {
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0x7fffffff) throw new RangeError(`randperm: n must be a non-negative integer below 2^31, got ${n}`);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  for (let i = 0; i < n - 1; i++) {
+    const z = i + (gen.random() % (n - i));
+    const t = out[i]!;
+    out[i] = out[z]!;
+    out[z] = t;
+  }
+  return out;
+}
+
+/** `torch.randperm(n, generator=gen)` as an int32 tensor (PyTorch's is int64). */
+export function randperm(n: number, gen: Generator = defaultGenerator): tf.Tensor1D {
+  return tf.tensor1d(randpermValues(n, gen), 'int32');
 }
