@@ -6,6 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 
 export abstract class Module {
+  /**
+   * Training mode (`module.training`): true after construction, as in PyTorch. Only layers that
+   * behave differently in training (dropout) look at it; switch with `train()` / `eval()`.
+   */
+  training = true;
+
   /** The forward pass. Call it through `apply(x)` (PyTorch's `model(x)`). */
   abstract forward(x: tf.Tensor): tf.Tensor;
 
@@ -42,6 +48,28 @@ export abstract class Module {
   /** The number of scalar parameters. */
   numParameters(): number {
     return this.parameters().reduce((n, v) => n + v.size, 0);
+  }
+
+  /**
+   * A parameter by its dotted name (`model.getParameter('lstm.weight_ih_l0')`), like PyTorch's
+   * `get_parameter(target)`.
+   */
+  getParameter(target: string): tf.Variable {
+    const hit = this.namedParameters().find(([n]) => n === target);
+    if (!hit) throw new Error(`${this.constructor.name} has no parameter '${target}' (it has ${this.namedParameters().map(([n]) => n).join(', ') || 'none'})`);
+    return hit[1];
+  }
+
+  /** Sets training mode (`mode = true`) or evaluation mode on this module and all its children, like `module.train(mode)`. Returns this module. */
+  train(mode = true): this {
+    this.training = mode;
+    for (const [, child] of this.namedChildren()) child.train(mode);
+    return this;
+  }
+
+  /** Evaluation mode (`module.eval()`): the same as `train(false)`. Returns this module. */
+  eval(): this {
+    return this.train(false);
   }
 
   /** Frees the parameters' memory. */
