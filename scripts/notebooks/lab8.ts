@@ -184,7 +184,8 @@ import { deepStrictEqual } from 'node:assert';
 import {
   setupBackend, manualSeed, uniform_, parameter, Module, allclose,
   getDatasetArgs, getDataset, getTemplates, plotSignals, showFigure,
-  TensorDataset, DataLoader, useCell, run, plotRuns, clearRuns, check,
+  TensorDataset, DataLoader, useCell, train, test, run, runExperiment, plotRuns, clearRuns,
+  check, showSource,
 } from 'rnn-course-kit';
 
 // Pick the fastest TensorFlow.js backend available here and show which one is active
@@ -362,6 +363,9 @@ One training step inside \`train\` is the TensorFlow.js form of \`zero_grad\`, \
 \`optimizer.minimize(() => criterion(model.apply(inputs), labels))\` computes the loss and its gradients
 with respect to all parameters (\`tf.variableGrads\`) and updates the parameters. Loss and accuracy
 are summed on the backend and read once per epoch.`);
+
+  code(`// The utilities as they are written in the course library (src/lib/training/): run the cell to read them
+showSource(train, test, run, runExperiment);`, { source: 'lab8.utilities' });
 
   md('This is the benefit of the (last) utility function: training a model takes only the following (ONE) line!');
   code("await run('vanilla');", { run: 'lab8.vanilla' });

@@ -13,3 +13,4 @@ export * from './data/index.js';
 export * from './training/index.js';
 // In-notebook feedback: the autograder's checks of a task (as otter-grader's grader.check)
 export { check, checkResult, formatCheck } from '../grading/check.js';
+export * from './source.js';

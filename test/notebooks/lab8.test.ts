@@ -81,6 +81,9 @@ test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end
     const texts = r.cells.map((c) => textOf(c.outputs));
     assert.equal(texts.filter((s) => s.includes('Output check: true')).length, 3, texts.join('\n---\n').slice(0, 3000));
     assert.ok(!texts.some((s) => s.includes('Output check: false')));
+    // the utilities cell shows the library's own train / test / run code
+    const utilities = r.cells.find((c) => c.source.includes('showSource(train, test, run'));
+    assert.ok(utilities && ['export async function train(', 'export async function test(', 'export async function runExperiment('].every((d) => textOf(utilities.outputs).includes(d)));
     // the feedback cells run the grader's checks (on the reference solution under the toggle)
     const feedback = r.cells.filter((c) => /await check\('lab8\./.test(c.source)).map((c) => textOf(c.outputs));
     assert.equal(feedback.length, 3);
