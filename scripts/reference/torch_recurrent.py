@@ -170,6 +170,20 @@ dl['generator5_n10_b4'] = {'global_seed': 11, 'generator_seed': 5, 'n': 10, 'bat
                            'epochs': [idx(epoch(train)) for _ in range(2)], 'rand_after': flat(torch.rand(4)),
                            'generator_rand_after': flat(torch.rand(4, generator=g))}
 
+# explicit generator, edge cases: a full last batch, drop_last, and an epoch left early (break)
+for key, n_, bs, drop in (('generator5_n8_b4', 8, 4, False), ('generator5_n10_b4_droplast', 10, 4, True)):
+    g = torch.Generator().manual_seed(5)
+    train = DataLoader(TensorDataset(torch.arange(n_, dtype=torch.float32)), batch_size=bs, shuffle=True, generator=g, drop_last=drop)
+    dl[key] = {'generator_seed': 5, 'n': n_, 'batch_size': bs, 'drop_last': drop, 'epochs': [idx(epoch(train)) for _ in range(2)],
+               'generator_rand_after': flat(torch.rand(4, generator=g))}
+g = torch.Generator().manual_seed(5)
+train = DataLoader(ds10, batch_size=4, shuffle=True, generator=g)
+for b in train:
+    first = idx([b[0]])[0]
+    break
+dl['generator5_break'] = {'generator_seed': 5, 'n': 10, 'batch_size': 4, 'first_then_break': first, 'next_epoch': idx(epoch(train)),
+                          'generator_rand_after': flat(torch.rand(4, generator=g))}
+
 # next(iter(loader)) (seed 004 shows one batch this way)
 torch.manual_seed(0)
 train = DataLoader(ds10, batch_size=4, shuffle=True)
