@@ -14,6 +14,7 @@ recurrent.json, one entry per case:
           over the flattened tensors (the tests compute the same weights)
 seed003.json: seed 003's check: manual_seed, nn.RNN / nn.LSTM(3, 3), every parameter constant 0.3,
   X = randn(10, 1, 3), outputs.
+mnist_transforms.json: ToTensor and Normalize of every pixel value 0..255, as torchvision computes them.
 dataloader.json: batch index orders of DataLoader(shuffle=True) over several epochs (global
   generator and an explicit Generator), interleaved with an in-order loader, and torch.rand(4)
   afterwards (the generator state the loaders leave behind).
@@ -207,5 +208,16 @@ dl['randperm_seed9'] = {'seed': 9, 'int64': str(int(torch.empty((), dtype=torch.
                         'rand_after': flat(torch.rand(2))}
 with open(os.path.join(OUT, 'dataloader.json'), 'w') as f:
     json.dump(dl, f, separators=(',', ':'))
+
+# ---------------------------------------------------------------- MNIST transforms
+# torchvision's ToTensor on uint8 images: img.to(float32).div(255); Normalize: sub_(mean).div_(std)
+# with mean and std as float32 tensors. All 256 pixel values, bit for bit.
+px = torch.arange(256, dtype=torch.uint8)
+tt = px.to(torch.float32).div(255)
+mt = {'to_tensor': flat(tt)}
+for mean, std in ((0.1307, 0.3081), (0.5, 0.5)):
+    mt[f'normalize_{mean}_{std}'] = flat(tt.clone().sub_(torch.as_tensor(mean, dtype=torch.float32)).div_(torch.as_tensor(std, dtype=torch.float32)))
+with open(os.path.join(OUT, 'mnist_transforms.json'), 'w') as f:
+    json.dump(mt, f, separators=(',', ':'))
 
 print('wrote', OUT)
