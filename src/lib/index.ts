@@ -14,3 +14,5 @@ export * from './training/index.js';
 // In-notebook feedback: the autograder's checks of a task (as otter-grader's grader.check)
 export { check, checkResult, formatCheck } from '../grading/check.js';
 export * from './source.js';
+export * from './settings.js';
+export * from './graph/index.js';
