@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { f32, type CpuLikeBackend } from './matmul.js';
 import type { Nblas } from './nblas.js';
+import { blasPool } from './pool.js';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
@@ -88,7 +89,7 @@ export function broadcastPlan(aShape: readonly number[], bShape: readonly number
 
 function runBinary(inner: Inner, av: Float32Array, bv: Float32Array, p: BroadcastPlan): Float32Array {
   const size = p.dims.reduce((x, y) => x * y, 1);
-  const out = new Float32Array(size);
+  const out = blasPool.alloc(size);
   const r = p.dims.length;
   if (r === 0) {
     inner(out, 0, av, 0, 0, bv, 0, 0, 1);
@@ -183,25 +184,25 @@ function binary(expr: string, alphaB?: number): Make {
     const bv = f32(backend, b);
     // Fast paths: equal shapes, or a single-element operand of no higher rank.
     if (sameShape(a.shape, b.shape)) {
-      const out = new Float32Array(av.length);
+      const out = blasPool.alloc(av.length);
       if (alphaB === undefined || av.length < BLAS_MIN || !addByBlas(blas, alphaB, av, bv, undefined, out)) {
         inner(out, 0, av, 0, 1, bv, 0, 1, av.length);
       }
       return backend.makeTensorInfo(a.shape.slice(), 'float32', out);
     }
     if (bv.length === 1 && b.shape.length <= a.shape.length) {
-      const out = new Float32Array(av.length);
+      const out = blasPool.alloc(av.length);
       inner(out, 0, av, 0, 1, bv, 0, 0, av.length);
       return backend.makeTensorInfo(a.shape.slice(), 'float32', out);
     }
     if (av.length === 1 && a.shape.length <= b.shape.length) {
-      const out = new Float32Array(bv.length);
+      const out = blasPool.alloc(bv.length);
       inner(out, 0, av, 0, 0, bv, 0, 1, bv.length);
       return backend.makeTensorInfo(b.shape.slice(), 'float32', out);
     }
     const p = broadcastPlan(a.shape, b.shape);
     if (alphaB !== undefined && p.dims.length === 2 && p.dims[0]! * p.dims[1]! >= BLAS_MIN) {
-      const out = new Float32Array(p.dims[0]! * p.dims[1]!);
+      const out = blasPool.alloc(p.dims[0]! * p.dims[1]!);
       if (addByBlas(blas, alphaB, av, bv, p, out)) return backend.makeTensorInfo(p.outShape, 'float32', out);
     }
     const out = runBinary(inner, av, bv, p);
@@ -251,7 +252,7 @@ function unary(expr: string, pre = ''): Make {
     if (x.dtype !== 'float32') return fallback(args);
     const backend = args.backend as unknown as CpuLikeBackend;
     const xv = f32(backend, x);
-    const out = new Float32Array(xv.length);
+    const out = blasPool.alloc(xv.length);
     loop(out, xv, xv.length, ((args.attrs ?? {}) as { alpha?: number }).alpha ?? 0, P2TABLE);
     return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
   };
@@ -263,7 +264,7 @@ function unary(expr: string, pre = ''): Make {
 export function sliceCopy(xv: Float32Array, xShape: readonly number[], begin: readonly number[], size: readonly number[]): Float32Array {
   const r = xShape.length;
   const total = size.reduce((p, q) => p * q, 1);
-  const out = new Float32Array(total);
+  const out = blasPool.alloc(total);
   if (total === 0) return out;
   if (r === 0) {
     out[0] = xv[0]!;
@@ -343,7 +344,7 @@ const concat: Make = (fallback) => (args) => {
   const outShape = tf.backend_util.computeOutShape(shapes, $axis);
   const backend = args.backend as unknown as CpuLikeBackend;
   const total = outShape.reduce((p, q) => p * q, 1);
-  const out = new Float32Array(total);
+  const out = blasPool.alloc(total);
   if (total === 0) return backend.makeTensorInfo(outShape, 'float32', out);
   let outer = 1;
   for (let i = 0; i < $axis; i++) outer *= outShape[i]!;
@@ -395,7 +396,7 @@ const sum: Make = (fallback, blas) => (args) => {
   const outShape = keepDims ? x.shape.map((d, i) => (reduced[i] ? 1 : d)) : x.shape.filter((_, i) => !reduced[i]);
   const backend = args.backend as unknown as CpuLikeBackend;
   const xv = f32(backend, x);
-  const out = new Float32Array(k1 * k2);
+  const out = blasPool.alloc(k1 * k2);
   if (xv.length >= BLAS_MIN && red > 1) {
     // Sums as products with a ones vector (float32 accumulation, like PyTorch; the cpu kernel
     // accumulates in double, so results differ in the last bits).
@@ -476,7 +477,7 @@ export function transposeCopy(xv: Float32Array, shape: readonly number[], perm: 
     od[4 - r + i] = shape[perm[i]!]!;
     st[4 - r + i] = xs[perm[i]!]!;
   }
-  const out = new Float32Array(acc);
+  const out = blasPool.alloc(acc);
   const [d0, d1, d2, d3] = od as [number, number, number, number];
   const [s0, s1, s2, s3] = st as [number, number, number, number];
   let o = 0;
@@ -520,7 +521,7 @@ const pack: Make = (fallback) => (args) => {
   for (let i = 0; i < $axis; i++) outer *= shape[i]!;
   const block = tf.util.sizeFromShape(shape) / Math.max(outer, 1);
   const n = inputs.length;
-  const out = new Float32Array(outer * n * block);
+  const out = blasPool.alloc(outer * n * block);
   inputs.forEach((t, k) => {
     const v = f32(backend, t);
     for (let i = 0; i < outer; i++) out.set(v.subarray(i * block, i * block + block), (i * n + k) * block);
@@ -543,7 +544,7 @@ const unpack: Make = (fallback) => (args) => {
   for (let i = $axis + 1; i < value.shape.length; i++) block *= value.shape[i]!;
   const outs: TensorInfo[] = [];
   for (let k = 0; k < n; k++) {
-    const o = new Float32Array(outer * block);
+    const o = blasPool.alloc(outer * block);
     if (outer === 1) o.set(v.subarray(k * block, k * block + block));
     else for (let i = 0; i < outer; i++) o.set(v.subarray((i * n + k) * block, (i * n + k) * block + block), i * block);
     outs.push(backend.makeTensorInfo(outShape.slice(), 'float32', o));

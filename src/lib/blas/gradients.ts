@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { f32, type CpuLikeBackend } from './matmul.js';
+import { blasPool } from './pool.js';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -24,7 +25,7 @@ function fusedKernel(loop: (o: Float32Array, dy: Float32Array, y: Float32Array) 
     const dv = f32(backend, dy);
     const yv = f32(backend, y);
     if (dv.length !== yv.length) throw new Error(`${SIGMOID_GRAD}/${TANH_GRAD}: dy and y differ in size`);
-    const out = new Float32Array(dv.length);
+    const out = blasPool.alloc(dv.length);
     loop(out, dv, yv);
     return backend.makeTensorInfo(y.shape.slice(), 'float32', out);
   };

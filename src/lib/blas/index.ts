@@ -12,6 +12,8 @@ import { loadNblas, type Nblas } from './nblas.js';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul.js';
 import { fastKernels } from './elementwise.js';
 import { installFusedGradients, SIGMOID_GRAD, TANH_GRAD } from './gradients.js';
+import { blasPool } from './pool.js';
+import { ADAM_KERNEL, adamKernel } from './adam.js';
 
 export { loadNblas } from './nblas.js';
 export type { Nblas, NblasLoad } from './nblas.js';
@@ -35,7 +37,7 @@ export interface BlasRegistration {
 let registered: BlasRegistration | undefined;
 
 /** Kernel names this backend replaces (the rest are the cpu backend's own). */
-export const BLAS_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul', ...Object.keys(fastKernels), SIGMOID_GRAD, TANH_GRAD];
+export const BLAS_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul', ...Object.keys(fastKernels), SIGMOID_GRAD, TANH_GRAD, ADAM_KERNEL];
 
 function register(blas: Nblas): void {
   // The cpu backend's factory makes a new MathBackendCPU (from @tensorflow/tfjs-backend-cpu, which
@@ -48,18 +50,19 @@ function register(blas: Nblas): void {
       const backend = cpuFactory() as tf.KernelBackend;
       // The cpu backend's "install tfjs-node" hint does not apply to this backend.
       (backend as unknown as { firstUse: boolean }).firstUse = false;
+      installPoolHooks(backend as unknown as PooledBackend);
       return backend;
     },
     // Lower than cpu's 1: the engine never picks it on its own; setupBackend() chooses.
     0,
   );
   for (const config of tf.getKernelsForBackend('cpu')) {
-    tf.registerKernel({ ...config, backendName: BLAS_BACKEND_NAME });
+    tf.registerKernel({ ...config, backendName: BLAS_BACKEND_NAME, kernelFunc: escapingInputs(config.kernelName, config.kernelFunc) });
   }
   const cpu = (name: string): tf.KernelFunc => {
     const k = tf.getKernel(name, 'cpu');
     if (!k) throw new Error(`the cpu backend has no ${name} kernel`);
-    return k.kernelFunc;
+    return escapingInputs(name, k.kernelFunc);
   };
   const override = (kernelName: string, kernelFunc: tf.KernelFunc) => {
     tf.unregisterKernel(kernelName, BLAS_BACKEND_NAME);
@@ -70,6 +73,60 @@ function register(blas: Nblas): void {
   for (const [name, make] of Object.entries(fastKernels)) override(name, make(cpu(name), blas));
   // Sigmoid / Tanh backward in one kernel on this backend (other backends keep tfjs's gradient).
   installFusedGradients(BLAS_BACKEND_NAME);
+  // Adam's update of one parameter in one pass (used by src/lib/training/optim.ts).
+  tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: BLAS_BACKEND_NAME, kernelFunc: adamKernel });
+}
+
+/** The parts of MathBackendCPU the buffer pool hooks into. */
+interface PooledBackend {
+  data: { has(dataId: object): boolean; get(dataId: object): { values?: unknown } };
+  disposeData(dataId: object, force?: boolean): boolean;
+  readSync(dataId: object): unknown;
+  read(dataId: object): Promise<unknown>;
+}
+
+/**
+ * Gives the arrays of disposed tensors back to the pool, and takes arrays out of the pool's
+ * ownership when the backend hands them to a caller (reads return the backend's own array).
+ */
+function installPoolHooks(backend: PooledBackend): void {
+  const dispose = backend.disposeData.bind(backend);
+  const readSync = backend.readSync.bind(backend);
+  const read = backend.read.bind(backend);
+  const valuesOf = (dataId: object): unknown => (backend.data.has(dataId) ? backend.data.get(dataId).values : undefined);
+  backend.disposeData = (dataId, force) => {
+    const values = valuesOf(dataId);
+    const freed = dispose(dataId, force);
+    if (freed && values !== undefined && !backend.data.has(dataId)) blasPool.release(values);
+    return freed;
+  };
+  backend.readSync = (dataId) => {
+    blasPool.escape(valuesOf(dataId));
+    return readSync(dataId);
+  };
+  backend.read = (dataId) => {
+    blasPool.escape(valuesOf(dataId));
+    return read(dataId);
+  };
+}
+
+/**
+ * Kernels of the cpu backend that never put an input's array into an output (they share the
+ * input's data id, reference-counted, or make new arrays); every other cpu kernel may (a
+ * contiguous Slice returns a subarray view), so its inputs' arrays leave the pool for good.
+ */
+const NO_ALIAS = new Set(['Reshape', 'Identity', 'Cast']);
+
+function escapingInputs(kernelName: string, kernelFunc: tf.KernelFunc): tf.KernelFunc {
+  if (NO_ALIAS.has(kernelName)) return kernelFunc;
+  return (args) => {
+    const backend = args.backend as unknown as PooledBackend;
+    for (const t of Object.values(args.inputs)) {
+      const dataId = (t as tf.TensorInfo | undefined)?.dataId;
+      if (dataId && backend.data.has(dataId)) blasPool.escape(backend.data.get(dataId).values);
+    }
+    return kernelFunc(args);
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Nblas } from './nblas.js';
+import { blasPool } from './pool.js';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
@@ -106,7 +107,7 @@ export function makeBatchMatMul(blas: Nblas, fallback: KernelFunc): KernelFunc {
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
     const backend = args.backend as unknown as CpuLikeBackend;
     const p = plan(a, b, transposeA, transposeB);
-    const out = new Float32Array(p.batch * p.m * p.n);
+    const out = blasPool.alloc(p.batch * p.m * p.n);
     gemmInto(blas, f32(backend, a), f32(backend, b), out, p, transposeA, transposeB);
     return backend.makeTensorInfo(p.outShape, 'float32', out);
   };
@@ -170,7 +171,7 @@ export function makeFusedMatMul(
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallbacks.fused(args);
     const backend = args.backend as unknown as CpuLikeBackend;
     const p = plan(a, b, transposeA, transposeB);
-    const out = new Float32Array(p.batch * p.m * p.n);
+    const out = blasPool.alloc(p.batch * p.m * p.n);
     gemmInto(blas, f32(backend, a), f32(backend, b), out, p, transposeA, transposeB);
     let current = backend.makeTensorInfo(p.outShape, 'float32', out);
     let values: Float32Array | undefined = out;

@@ -1,13 +1,20 @@
 /**
- * `torch.optim.Adam(params, lr, betas, eps, weight_decay)` on top of TensorFlow.js's Adam.
+ * `torch.optim.Adam(params, lr, betas, eps, weight_decay)` for TensorFlow.js, with PyTorch's
+ * update (1.13, amsgrad off) for every parameter p with gradient g, at its step t (from 1):
  *
- * tfjs's Adam computes the same update as PyTorch's (bias-corrected moments, eps added to the
- * square root of the corrected second moment) but has no weight decay, and its default epsilon is
- * 1e-7. PyTorch's `weight_decay` (L2, not AdamW) adds `wd * param` to the gradient before the
- * moments are updated; this class does exactly that, passes eps = 1e-8, and hands the gradients to
- * tfjs in the parameters' fixed order (tfjs keeps the moments by position).
+ *   g = g + weight_decay * p            (L2 weight decay as PyTorch does it, not AdamW)
+ *   m = beta1 * m + (1 - beta1) * g
+ *   v = beta2 * v + (1 - beta2) * g^2
+ *   p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ *
+ * The moments start at zero; each parameter keeps its own step count, and a parameter without a
+ * gradient is skipped, as PyTorch skips parameters whose `.grad` is None. tfjs's own Adam has no
+ * weight decay, a default epsilon of 1e-7 and one step count for all parameters, hence this class.
+ * On the blas backend each parameter's update is one fused kernel (src/lib/blas/adam.ts); on
+ * other backends it is computed with tfjs ops; both keep the same state.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_KERNEL } from '../blas/adam.js';
 
 export interface AdamOptions {
   betas?: [number, number];
@@ -15,12 +22,19 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
+interface ParamState {
+  step: number;
+  m: tf.Tensor;
+  v: tf.Tensor;
+}
+
 export class Adam {
   readonly lr: number;
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
-  private readonly inner: tf.AdamOptimizer;
+  /** Per parameter (by position): its step count and moments, created at its first update. */
+  private readonly state: (ParamState | undefined)[];
 
   constructor(readonly params: readonly tf.Variable[], lr = 1e-3, options: AdamOptions = {}) {
     this.lr = lr;
@@ -28,26 +42,37 @@ export class Adam {
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
     if (params.length === 0) throw new Error('Adam got an empty parameter list');
-    this.inner = tf.train.adam(lr, this.betas[0], this.betas[1], this.eps);
+    this.state = params.map(() => undefined);
   }
 
   /**
    * One update from gradients keyed by variable name (what `tf.variableGrads` returns). Parameters
-   * without a gradient are skipped, as PyTorch skips parameters whose `.grad` is None. The
-   * gradients are disposed.
+   * without a gradient are skipped. The gradients are disposed.
    */
   step(grads: tf.NamedTensorMap): void {
-    const wd = this.weightDecay;
-    const list: { name: string; tensor: tf.Tensor }[] = [];
-    tf.tidy(() => {
-      for (const p of this.params) {
-        const g = grads[p.name];
-        if (!g) continue;
-        list.push({ name: p.name, tensor: tf.keep(wd !== 0 ? tf.add(g, tf.mul(p, wd)) : g.clone()) });
-      }
+    const fused = tf.getBackend() === 'blas' && tf.getKernel(ADAM_KERNEL, 'blas') !== undefined;
+    const [beta1, beta2] = this.betas;
+    this.params.forEach((p, i) => {
+      const g = grads[p.name];
+      if (!g) return;
+      if (!tf.util.arraysEqual(g.shape, p.shape)) throw new Error(`Adam: the gradient of ${p.name} has shape [${g.shape}], the parameter [${p.shape}]`);
+      const s: ParamState = this.state[i] ?? { step: 0, m: tf.keep(tf.zerosLike(p)), v: tf.keep(tf.zerosLike(p)) };
+      this.state[i] = s;
+      s.step += 1;
+      const attrs = { lr: this.lr, beta1, beta2, eps: this.eps, weightDecay: this.weightDecay, step: s.step };
+      const [np, nm, nv] = tf.tidy(() => {
+        const out = fused
+          ? (tf.engine().runKernel(ADAM_KERNEL, { param: p, grad: g, m: s.m, v: s.v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
+          : adamOps(p, g, s.m, s.v, attrs);
+        return out.map((t) => tf.keep(t)) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      });
+      p.assign(np);
+      np.dispose();
+      s.m.dispose();
+      s.v.dispose();
+      s.m = nm;
+      s.v = nv;
     });
-    this.inner.applyGradients(list);
-    for (const { tensor } of list) tensor.dispose();
     for (const g of Object.values(grads)) g.dispose();
   }
 
@@ -61,7 +86,23 @@ export class Adam {
     return value;
   }
 
+  /** Frees the moments. */
   dispose(): void {
-    this.inner.dispose();
+    for (const s of this.state) if (s) tf.dispose([s.m, s.v]);
+    this.state.fill(undefined);
   }
+}
+
+/** PyTorch's Adam update in tfjs ops: returns [new param, new m, new v]. */
+function adamOps(
+  p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor,
+  a: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number },
+): tf.Tensor[] {
+  const grad = a.weightDecay !== 0 ? tf.add(g, tf.mul(p, a.weightDecay)) : g;
+  const m2 = tf.add(tf.mul(m, a.beta1), tf.mul(grad, 1 - a.beta1));
+  const v2 = tf.add(tf.mul(v, a.beta2), tf.mul(tf.mul(grad, grad), 1 - a.beta2));
+  const stepSize = a.lr / (1 - Math.pow(a.beta1, a.step));
+  const bc2Sqrt = Math.sqrt(1 - Math.pow(a.beta2, a.step));
+  const denom = tf.add(tf.div(tf.sqrt(v2), bc2Sqrt), a.eps);
+  return [tf.sub(p, tf.mul(tf.div(m2, denom), stepSize)), m2, v2];
 }
