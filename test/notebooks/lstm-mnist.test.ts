@@ -1,0 +1,194 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runNotebook, type Output } from '../../src/runner/index.js';
+import { NOTEBOOK, SEED_OUTPUTS, notebookJson } from '../../scripts/notebooks/lstm-mnist.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const mirror = join(root, '..', 'shared', 'datasets');
+const seedPath = join(root, '..', 'shared', 'seeds', '002_1b8ebd86ac83d2cb.txt');
+
+interface Cell { cell_type: string; metadata: Record<string, unknown>; source: string[] }
+const nb = JSON.parse(readFileSync(NOTEBOOK, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
+const src = (c: Cell) => c.source.join('');
+
+/** PyTorch on the mirror's MNIST with the port's initial values (scripts/reference/lstm_mnist_reference.py). */
+const torchRef = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'lstm_mnist', 'lstm_mnist.json'), 'utf8')) as {
+  trainCount: number;
+  numBatches: number;
+  batches: { loss: number; correct: number }[];
+  test: Record<string, { loss: number; accuracy: number }>;
+};
+
+/** The batches the headless run trains on (RNNKIT_BATCHES); the fixture has the test values after them. */
+const BATCHES = 3;
+
+function textOf(outputs: Output[]): string {
+  return outputs
+    .map((o) => {
+      if (o.output_type === 'stream') return Array.isArray(o.text) ? o.text.join('') : o.text;
+      if (o.output_type === 'error') return `${o.ename}: ${o.evalue}`;
+      const plain = o.data['text/plain'];
+      return Array.isArray(plain) ? plain.join('') : typeof plain === 'string' ? plain : '';
+    })
+    .join('\n');
+}
+
+test('the committed notebook is what scripts/notebooks/lstm-mnist.ts generates', () => {
+  assert.equal(readFileSync(NOTEBOOK, 'utf8'), notebookJson(), 'run: npx tsx scripts/notebooks/lstm-mnist.ts');
+});
+
+test('the notebook follows the seed: sections, formulas, code steps and reference outputs in order; kernel tslab; no task cells', () => {
+  assert.deepEqual(nb.metadata['kernelspec'], { display_name: 'TypeScript', language: 'typescript', name: 'tslab' });
+  assert.equal(nb.metadata['language_info'].name, 'typescript');
+  assert.equal(nb.metadata['lab'].id, 'lstm-mnist');
+  const all = nb.cells.map(src).join('\n');
+  const order = [
+    '### Improving RNNs with GRU and LSTM', 'vanish', '`Gated Recurrent Unit`', '`Long-Short-Term-Memory`', '`BasicRNN`',
+    'RNNKIT_BATCHES=<n>', 'RNNKIT_QUICK=1',
+    '##### Long-Short-Term-Memory (LSTM)', 'https://en.wikipedia.org/wiki/Long_short-term_memory',
+    'https://www.researchgate.net/publication/13853244_Long_Short-Term_Memory', 'not\n  worth remembering', 'exploding gradients',
+    '$h_t$', '$c_t$', '$x_t$', 'output of the model at time $t$', 'data:image/svg+xml;base64,',
+    'i_t &= \\sigma', 'f_t &= \\sigma', 'g_t &= \\tanh', 'o_t &= \\sigma', 'c_t &= f_t \\odot c_{t-1} + i_t \\odot g_t', 'h_t &= o_t \\odot \\tanh',
+    "Let's look at an example", 'Convolutional'.toLowerCase(), 'batches at once',
+    // In [5]: imports
+    "import * as tf from '@tensorflow/tfjs'", 'Module, parameter, Linear, Sigmoid', 'crossEntropyLoss', 'Adam', 'loadMnistTensors', 'makeDot', 'await setupBackend()',
+    // In [2]: constants and the two modules
+    'nn.Parameter(torch.Tensor(input_dim, hidden_dim))', 'manualSeed(0)', 'hidde_dim', 'const input_dim = 28', 'const hidden_dim = 128', 'const classes_amount = 10', 'class basicLSTM extends Module',
+    'this.W_ii = parameter([input_dim, hidden_dim])', 'this.W_hi = parameter([hidden_dim, hidden_dim])', 'this.b_i = parameter([hidden_dim])',
+    'this.W_if', 'this.W_hf', 'this.b_f', 'this.W_ig', 'this.W_hg', 'this.b_g', 'this.W_io', 'this.W_ho', 'this.b_o = parameter([hidden_dim])',
+    'uniform_(p, -bound, bound)', 'let h_t: tf.Tensor = tf.zeros([batch, this.hidden_dim])', 'let c_t: tf.Tensor = tf.zeros([batch, this.hidden_dim])',
+    'for (let t = 0; t < seq_length; t++)', 'tf.gather(x, t, 1)', 'const i_t = tf.sigmoid(', 'const f_t = tf.sigmoid(', 'const g_t = tf.tanh(',
+    'const o_t = tf.sigmoid(', 'tf.add(tf.mul(f_t, c_t), tf.mul(i_t, g_t))', 'tf.mul(o_t, tf.tanh(c_next))', 'return h_t;',
+    'class MNISTLSMT extends Module', 'new basicLSTM(input_dim, hidden_dim)', 'new Linear(hidden_dim, classes_amount)', 'new Sigmoid()',
+    'x.reshape([-1, 28, 28])', 'this.act_out.apply(this.lstm_out.apply(out))',
+    // In [3]: data, batching, model, loss, optimiser, the pass over the batches
+    'const batch_size = 100', 'const learning_rate = 0.01', 'loadMnistTensors({ train: true })', 'loadMnistTensors({ train: false })',
+    '//normalize', 'std(train_data_all)', '//batching', 'Math.floor(train_data_normalized.shape[0] / batch_size)',
+    'reshape([num_batches, batch_size])', 'reshape([num_batches, batch_size, 28, 28])',
+    'manualSeed(0)', 'new MNISTLSMT(input_dim, hidden_dim, classes_amount)', 'const lossfunction = crossEntropyLoss', 'new Adam(model.parameters(), learning_rate)',
+    'batchesSetting(train_data.shape[0])', 'tf.gather(train_data, i)', 'optimizer.minimize(', 'lossfunction(outputs, labels)', 'tf.argMax(outputs, 1)',
+    'tf.equal(predicted, labels)', 'if (i % 100 === 0)', 'The loss for Batch ${i} is', 'Accuracy for Batch ${i} is', 'tf.dispose([images, labels, outputs, loss, predicted, correct])',
+    ...SEED_OUTPUTS.train, '$\\ln 10$', '\\ln(1 + 9/e)',
+    // In [4]: the test set
+    '//Lets test our Model', 'tf.expandDims(test_dataset.images, -1)', 'std(x)', 'const out = model.apply(test_data)', 'lossfunction(out, test_labels)',
+    'tf.argMax(out, 1)', 'We got a loss of ${', 'The accuracy on our test set is ${', ...SEED_OUTPUTS.test,
+    // In [7]: the graph
+    'make_dot(out.mean(), params=dict(model.named_parameters()))', 'makeDot(() => model.apply(test_batch).mean(), { params: model.namedParameters()',
+    "dot.render('MNIST classification LSTM', { format: 'svg' })", ...SEED_OUTPUTS.graph, 'dot_short.show()',
+  ];
+  let at = -1;
+  for (const s of order) {
+    const i = all.indexOf(s, at + 1);
+    assert.ok(i > at, `"${s}" missing or out of order`);
+    at = i;
+  }
+  const steps = nb.cells.filter((c) => c.cell_type === 'code').map((c) => c.metadata['step']);
+  assert.deepEqual(steps, ['setup', 'model', 'data', 'train', 'test', 'graph', 'graph-short']);
+  assert.ok(src(nb.cells.find((c) => c.cell_type === 'code')!).includes('setupBackend'), 'the first code cell picks the backend');
+  assert.ok(!all.includes('START OF YOUR CODE') && !nb.cells.some((c) => c.metadata['task']), 'a demonstration: no task cells');
+  assert.ok(!all.includes('60000//batch_size') && !/reshape\(\[600,/.test(all), 'the number of batches is not assumed');
+  const figures = nb.cells.filter((c) => c.metadata['figure']);
+  assert.equal(figures.length, 1);
+  const m = /<img alt="[^"]+" src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)"\/>/.exec(src(figures[0]!));
+  assert.ok(m, 'the LSTM cell is an SVG data-URL image');
+  const svg = Buffer.from(m[1]!, 'base64').toString('utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>$/);
+  for (const s of ['cₜ₋₁', 'hₜ₋₁', 'xₜ', 'forget fₜ', 'input iₜ', 'cand. gₜ', 'output oₜ', 'tanh']) assert.ok(svg.includes(`>${s}<`), s);
+  assert.deepEqual(nb.cells.filter((c) => c.metadata['reference']).map((c) => c.metadata['reference']), ['train', 'test', 'graph']);
+});
+
+test("the quoted reference outputs are the seed's, verbatim", (t) => {
+  if (!existsSync(seedPath)) return t.skip('the seed is not here (../shared/seeds)');
+  const seed = readFileSync(seedPath, 'utf8').split('\n').map((l) => l.trimEnd());
+  const pick = (re: RegExp) => seed.filter((l) => re.test(l));
+  assert.deepEqual(pick(/^(The loss at Batch|Accuracy for Batch at) /), [...SEED_OUTPUTS.train]);
+  assert.deepEqual(pick(/^(We got a loss of|The accuracy on our test set is) /), [...SEED_OUTPUTS.test]);
+  assert.deepEqual(pick(/^'MNIST classification LSTM\.png'$/), [...SEED_OUTPUTS.graph]);
+  // and the seed's code steps that the order test looks for, in the seed itself
+  const code = seed.join('\n');
+  for (const s of ['hidden_dim = 128', 'batch_size = 100', 'learning_rate = 0.01', 'optim.Adam(model.parameters(), lr=learning_rate)', 'if i % 100 == 0', 'make_dot(out.mean(), params=dict(model.named_parameters()))']) {
+    assert.ok(code.includes(s), s);
+  }
+});
+
+test(`headless with RNNKIT_BATCHES=${BATCHES} every cell runs: loss and accuracy lines, a test accuracy, the graph file and the graph SVG`, { timeout: 300_000 }, async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'lstm-mnist-nb-'));
+  try {
+    const env: Record<string, string> = { RNNKIT_BATCHES: String(BATCHES), RNNKIT_DATA_DIR: join(tmp, 'data'), RNNKIT_OUTPUT_DIR: join(tmp, 'out') };
+    if (existsSync(join(mirror, 'mnist'))) env['RNNKIT_DATA_MIRROR'] = mirror;
+    const r = await runNotebook(NOTEBOOK, { env, timeout: 240 });
+    assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
+    assert.equal(r.cells.length, nb.cells.filter((c) => c.cell_type === 'code').length);
+    assert.ok(r.cells.every((c) => c.status === 'ok'));
+    const out = (step: string) => {
+      const c = r.cells.find((c) => nb.cells[c.index]!.metadata['step'] === step);
+      assert.ok(c, step);
+      return c;
+    };
+    for (const c of r.cells) assert.ok(!c.outputs.some((o) => o.output_type === 'error'), `cell ${c.codeCellNumber} has an error output`);
+
+    // the data: the number of batches comes from the files
+    const data = textOf(out('data').outputs);
+    const dm = /^(\d+) training images: (\d+) batches of 100$/m.exec(data);
+    assert.ok(dm, data);
+    assert.equal(Number(dm[2]), Math.floor(Number(dm[1]) / 100));
+
+    // the pass: with 3 batches only batch 0 is printed (every 100 batches)
+    const train = textOf(out('train').outputs);
+    const losses = [...train.matchAll(/^The loss for Batch (\d+) is (\d+\.\d+)$/gm)];
+    const accs = [...train.matchAll(/^Accuracy for Batch (\d+) is (\d+\.\d\d)%$/gm)];
+    assert.deepEqual(losses.map((m) => m[1]), ['0'], train);
+    assert.deepEqual(accs.map((m) => m[1]), ['0'], train);
+    const loss0 = Number(losses[0]![2]);
+    const acc0 = Number(accs[0]![2]);
+
+    const testText = textOf(out('test').outputs);
+    const tl = /^We got a loss of (\d+\.\d+) on our test set$/m.exec(testText);
+    const ta = /^The accuracy on our test set is (\d+\.\d\d)%$/m.exec(testText);
+    assert.ok(tl && ta, testText);
+    const testLoss = Number(tl[1]);
+    const testAcc = Number(ta[1]);
+    t.diagnostic(`batch 0: loss ${loss0}, accuracy ${acc0}%; test after ${BATCHES} batches: loss ${testLoss}, accuracy ${testAcc}%`);
+    if (Number(dm[1]) === torchRef.trainCount) {
+      // the same data and initial values as the PyTorch reference run: the same numbers up to float32 rounding
+      const ref = torchRef.batches[0]!;
+      assert.ok(Math.abs(loss0 - ref.loss) < 1e-4, `batch 0 loss ${loss0}, PyTorch ${ref.loss}`);
+      assert.equal(acc0, ref.correct, `batch 0 accuracy ${acc0}%, PyTorch ${ref.correct}%`);
+      const refTest = torchRef.test[String(BATCHES)]!;
+      assert.ok(Math.abs(testLoss - refTest.loss) < 1e-3, `test loss ${testLoss}, PyTorch ${refTest.loss}`);
+      assert.ok(Math.abs(testAcc - refTest.accuracy) <= 0.2, `test accuracy ${testAcc}%, PyTorch ${refTest.accuracy.toFixed(2)}%`);
+    } else {
+      assert.ok(loss0 > 2.2 && loss0 < 2.45, `batch 0 loss ${loss0} is about ln 10`);
+      assert.ok(testLoss > 1.4 && testLoss < 2.45 && testAcc >= 0 && testAcc <= 100);
+    }
+
+    // the graph: recorded over 28 steps, summarised, written to RNNKIT_OUTPUT_DIR
+    const graph = textOf(out('graph').outputs);
+    assert.match(graph, /computational graph: 14 parameters, 704 operations, \d+ edges, output \(\)/);
+    assert.match(graph, /operations: Add 253, BatchMatMul 225, Sigmoid 85, Multiply 84, Tanh 56, Mean 1/);
+    assert.match(graph, /parameters: lstm\.W_ii \(28, 128\), lstm\.W_hi \(128, 128\), lstm\.b_i \(128\),[\s\S]*lstm_out\.weight \(10, 128\), lstm_out\.bias \(10\)/);
+    const file = join(tmp, 'out', 'MNIST classification LSTM.svg');
+    assert.ok(graph.includes(file), 'the cell shows the path render returned');
+    const fileSvg = readFileSync(file, 'utf8');
+    assert.match(fileSvg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*>MNIST classification LSTM<[\s\S]*<\/svg>$/);
+    assert.equal((fileSvg.match(/>BatchMatMul</g) ?? []).length, 225);
+    assert.match(readFileSync(join(tmp, 'out', 'MNIST classification LSTM.gv'), 'utf8'), /^digraph \{[\s\S]*"lstm\.W_ii\\n \(28, 128\)" fillcolor=lightblue/);
+
+    // the short graph is displayed as SVG
+    const shown = out('graph-short').outputs.filter((o) => o.output_type === 'display_data');
+    assert.equal(shown.length, 1);
+    const bundle = (shown[0] as { data: Record<string, unknown> }).data;
+    const svg = String(bundle['image/svg+xml']);
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>$/);
+    for (const s of ['MNIST classification LSTM, first 3 of 28 time steps', 'lstm.W_ii', '(100, 128)', 'lstm_out.bias', 'output']) assert.ok(svg.includes(`>${s}<`), s);
+    assert.equal((svg.match(/>BatchMatMul</g) ?? []).length, 3 * 8 + 1);
+    assert.match(String(bundle['text/plain']), /14 parameters, 79 operations/);
+    t.diagnostic(`ran in ${(r.duration / 1000).toFixed(1)} s`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
