@@ -14,6 +14,8 @@ import { fastKernels } from './elementwise.js';
 import { installFusedGradients, SIGMOID_GRAD, TANH_GRAD } from './gradients.js';
 import { blasPool } from './pool.js';
 import { ADAM_KERNEL, adamKernel } from './adam.js';
+import { GRU_SEQ, LSTM_SEQ, makeRnnKernels, RNN_SEQ, RNN_SEQ_GRAD } from './rnn.js';
+import { installRnnGradients } from './rnn-op.js';
 
 export { loadNblas } from './nblas.js';
 export type { Nblas, NblasLoad } from './nblas.js';
@@ -37,7 +39,7 @@ export interface BlasRegistration {
 let registered: BlasRegistration | undefined;
 
 /** Kernel names this backend replaces (the rest are the cpu backend's own). */
-export const BLAS_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul', ...Object.keys(fastKernels), SIGMOID_GRAD, TANH_GRAD, ADAM_KERNEL];
+export const BLAS_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul', ...Object.keys(fastKernels), SIGMOID_GRAD, TANH_GRAD, ADAM_KERNEL, RNN_SEQ, LSTM_SEQ, GRU_SEQ, RNN_SEQ_GRAD];
 
 function register(blas: Nblas): void {
   // The cpu backend's factory makes a new MathBackendCPU (from @tensorflow/tfjs-backend-cpu, which
@@ -75,6 +77,11 @@ function register(blas: Nblas): void {
   installFusedGradients(BLAS_BACKEND_NAME);
   // Adam's update of one parameter in one pass (used by src/lib/training/optim.ts).
   tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: BLAS_BACKEND_NAME, kernelFunc: adamKernel });
+  // Whole-sequence recurrent layers (used by src/lib/nn/recurrent.ts through ./rnn-op.ts).
+  const rnn = makeRnnKernels(blas);
+  for (const kernelName of [RNN_SEQ, LSTM_SEQ, GRU_SEQ]) tf.registerKernel({ kernelName, backendName: BLAS_BACKEND_NAME, kernelFunc: rnn.forward });
+  tf.registerKernel({ kernelName: RNN_SEQ_GRAD, backendName: BLAS_BACKEND_NAME, kernelFunc: rnn.backward });
+  installRnnGradients();
 }
 
 /** The parts of MathBackendCPU the buffer pool hooks into. */

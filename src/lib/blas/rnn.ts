@@ -1,0 +1,344 @@
+/**
+ * Whole-sequence recurrent layers as kernels of the blas backend: `BlasRnnSeq`, `BlasLstmSeq` and
+ * `BlasGruSeq` run one layer in one direction over all time steps, `BlasRnnSeqGrad` is the
+ * backward pass of each (the gradients are registered in ./rnn-op.ts). PyTorch's
+ * equations and gate order (torch.nn.RNN / LSTM / GRU, 1.13):
+ *
+ *   RNN_TANH / RNN_RELU: h' = act(p_t + W_hh h)                         (p_t = W_ih x_t + b_ih + b_hh)
+ *   LSTM: [i|f|g|o] = p_t + W_hh h; i, f, o = sigmoid, g = tanh;
+ *         c' = f * c + i * g;  h' = o * tanh(c')                        (p_t = W_ih x_t + b_ih + b_hh)
+ *   GRU:  [hr|hz|hn] = W_hh h + b_hh;  r = sigmoid(p_r + hr);  z = sigmoid(p_z + hz);
+ *         n = tanh(p_n + r * hn);  h' = (h - n) * z + n                 (p_t = W_ih x_t + b_ih)
+ *
+ * The caller computes the input projection p of all steps (one matrix product, with tfjs ops, so
+ * its gradient is tfjs's). Per step the kernel makes one sgemm for W_hh h and one pass over the
+ * gates; the backward pass one sgemm per step for the gradient of h and one sgemm over all steps
+ * for dW_hh. Elementwise arithmetic is in double precision, every stored value float32.
+ *
+ * Forward inputs: proj [T, N, G] (G = gates * H), wHh [G, H] (PyTorch's layout), h0 [N, H],
+ * c0 [N, H] (LSTM), bHh [G] (GRU); attrs { mode, reverse } (reverse: the steps run from
+ * T - 1 down to 0). Outputs: out [T, N, H] (h at every step, in time order), hN [N, H], then
+ * cN [N, H] (LSTM), then what the backward pass needs: LSTM gates [T, N, 4H] (activated i, f, g,
+ * o), cs [T, N, H] (c), tcs [T, N, H] (tanh c); GRU gates [T, N, 3H] (r, z, n), hhn [T, N, H]
+ * (W_hn h + b_hn).
+ *
+ * BlasRnnSeqGrad inputs: dOut, dhN, dcN (LSTM), wHh, h0, c0 (LSTM), out and the saved outputs
+ * (gates, cs, tcs / gates, hhn); outputs dproj [T, N, G], dwHh [G, H], dh0 [N, H], then dc0
+ * (LSTM) or dbHh (GRU).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { f32, type CpuLikeBackend } from './matmul.js';
+import { sigmoid, tanh } from './math.js';
+import type { Nblas } from './nblas.js';
+import { blasPool } from './pool.js';
+
+/** Forward kernels, one per input signature (RNN_TANH / RNN_RELU share one, by the mode attribute). */
+export const RNN_SEQ = 'BlasRnnSeq';
+export const LSTM_SEQ = 'BlasLstmSeq';
+export const GRU_SEQ = 'BlasGruSeq';
+/** The backward pass of all three. */
+export const RNN_SEQ_GRAD = 'BlasRnnSeqGrad';
+
+export type RnnMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+export const RNN_GATES: Record<RnnMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+
+type TI = tf.TensorInfo;
+
+interface Dims {
+  T: number;
+  N: number;
+  H: number;
+  G: number;
+}
+
+function dims(mode: RnnMode, proj: TI, wHh: TI, h0: TI): Dims {
+  if (!(mode in RNN_GATES)) throw new Error(`${RNN_SEQ}: unknown mode ${String(mode)}`);
+  const [T, N, G] = proj.shape as [number, number, number];
+  const H = h0.shape[1]!;
+  const ok = proj.shape.length === 3 && wHh.shape.length === 2 && h0.shape.length === 2 && G === RNN_GATES[mode] * H && wHh.shape[0] === G && wHh.shape[1] === H && h0.shape[0] === N;
+  if (!ok) throw new Error(`${RNN_SEQ}: shapes do not fit (${mode}: proj [${proj.shape}], wHh [${wHh.shape}], h0 [${h0.shape}])`);
+  return { T, N, H, G };
+}
+
+function check(name: string, t: TI | undefined, shape: number[]): void {
+  if (!t) throw new Error(`${RNN_SEQ}: missing input ${name}`);
+  if (t.dtype !== 'float32') throw new Error(`${RNN_SEQ}: ${name} must be float32`);
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new Error(`${RNN_SEQ}: ${name} has shape [${t.shape}], expected [${shape}]`);
+}
+
+export function makeRnnKernels(blas: Nblas): { forward: tf.KernelFunc; backward: tf.KernelFunc } {
+  const NT = blas.NoTrans;
+  const TR = blas.Trans;
+
+  const forward: tf.KernelFunc = (args) => {
+    const inp = args.inputs as Record<string, TI | undefined>;
+    const { mode, reverse } = args.attrs as unknown as { mode: RnnMode; reverse: boolean };
+    const backend = args.backend as unknown as CpuLikeBackend;
+    const { T, N, H, G } = dims(mode, inp.proj!, inp.wHh!, inp.h0!);
+    for (const n of ['proj', 'wHh', 'h0'] as const) check(n, inp[n], inp[n]!.shape);
+    if (mode === 'LSTM') check('c0', inp.c0, [N, H]);
+    if (mode === 'GRU') check('bHh', inp.bHh, [G]);
+    const proj = f32(backend, inp.proj!);
+    const w = f32(backend, inp.wHh!);
+    const h0 = f32(backend, inp.h0!);
+    const NH = N * H;
+    const NG = N * G;
+    const out = blasPool.alloc(T * NH);
+    const hN = blasPool.alloc(NH);
+    const make = (shape: number[], v: Float32Array) => backend.makeTensorInfo(shape, 'float32', v);
+    const order = (s: number) => (reverse ? T - 1 - s : s);
+
+    if (mode === 'RNN_TANH' || mode === 'RNN_RELU') {
+      const relu = mode === 'RNN_RELU';
+      const a = blasPool.alloc(NH);
+      let prevOff = 0;
+      for (let s = 0; s < T; s++) {
+        const t = order(s);
+        const off = t * NH;
+        a.set(proj.subarray(off, off + NH));
+        blas.sgemm(NT, TR, N, H, H, 1, s === 0 ? h0 : out.subarray(prevOff, prevOff + NH), H, w, H, 1, a, H);
+        for (let k = 0; k < NH; k++) {
+          const v = a[k]!;
+          out[off + k] = relu ? (v < 0 ? 0 : v) : tanh(v);
+        }
+        prevOff = off;
+      }
+      hN.set(out.subarray(prevOff, prevOff + NH));
+      blasPool.release(a);
+      return [make([T, N, H], out), make([N, H], hN)];
+    }
+
+    if (mode === 'LSTM') {
+      const c0 = f32(backend, inp.c0!);
+      const gates = blasPool.alloc(T * NG);
+      const cs = blasPool.alloc(T * NH);
+      const tcs = blasPool.alloc(T * NH);
+      const cN = blasPool.alloc(NH);
+      let prevOff = -1;
+      for (let s = 0; s < T; s++) {
+        const t = order(s);
+        const off = t * NH;
+        const gOff = t * NG;
+        const a = gates.subarray(gOff, gOff + NG);
+        a.set(proj.subarray(gOff, gOff + NG));
+        blas.sgemm(NT, TR, N, G, H, 1, prevOff < 0 ? h0 : out.subarray(prevOff, prevOff + NH), H, w, H, 1, a, G);
+        const cPrev = prevOff < 0 ? c0 : cs;
+        const cBase = prevOff < 0 ? 0 : prevOff;
+        for (let n = 0; n < N; n++) {
+          const row = gOff + n * G;
+          const hRow = off + n * H;
+          const pRow = cBase + n * H;
+          for (let j = 0; j < H; j++) {
+            const i = sigmoid(gates[row + j]!);
+            const f = sigmoid(gates[row + H + j]!);
+            const g = tanh(gates[row + 2 * H + j]!);
+            const o = sigmoid(gates[row + 3 * H + j]!);
+            gates[row + j] = i;
+            gates[row + H + j] = f;
+            gates[row + 2 * H + j] = g;
+            gates[row + 3 * H + j] = o;
+            cs[hRow + j] = f * cPrev[pRow + j]! + i * g;
+            const tc = tanh(cs[hRow + j]!);
+            tcs[hRow + j] = tc;
+            out[hRow + j] = o * tc;
+          }
+        }
+        prevOff = off;
+      }
+      hN.set(out.subarray(prevOff, prevOff + NH));
+      cN.set(cs.subarray(prevOff, prevOff + NH));
+      return [make([T, N, H], out), make([N, H], hN), make([N, H], cN), make([T, N, G], gates), make([T, N, H], cs), make([T, N, H], tcs)];
+    }
+
+    // GRU
+    const bHh = f32(backend, inp.bHh!);
+    const gates = blasPool.alloc(T * NG);
+    const hhn = blasPool.alloc(T * NH);
+    const hh = blasPool.alloc(NG);
+    let prevOff = -1;
+    for (let s = 0; s < T; s++) {
+      const t = order(s);
+      const off = t * NH;
+      const gOff = t * NG;
+      const hPrev = prevOff < 0 ? h0 : out;
+      const hBase = prevOff < 0 ? 0 : prevOff;
+      for (let n = 0; n < N; n++) hh.set(bHh, n * G);
+      blas.sgemm(NT, TR, N, G, H, 1, prevOff < 0 ? h0 : out.subarray(prevOff, prevOff + NH), H, w, H, 1, hh, G);
+      for (let n = 0; n < N; n++) {
+        const row = n * G;
+        const gRow = gOff + row;
+        const hRow = off + n * H;
+        const pRow = hBase + n * H;
+        for (let j = 0; j < H; j++) {
+          const r = sigmoid(proj[gRow + j]! + hh[row + j]!);
+          const z = sigmoid(proj[gRow + H + j]! + hh[row + H + j]!);
+          const hn = hh[row + 2 * H + j]!;
+          const nn = tanh(proj[gRow + 2 * H + j]! + r * hn);
+          gates[gRow + j] = r;
+          gates[gRow + H + j] = z;
+          gates[gRow + 2 * H + j] = nn;
+          hhn[hRow + j] = hn;
+          const ng = gates[gRow + 2 * H + j]!;
+          const zg = gates[gRow + H + j]!;
+          out[hRow + j] = (hPrev[pRow + j]! - ng) * zg + ng;
+        }
+      }
+      prevOff = off;
+    }
+    hN.set(out.subarray(prevOff, prevOff + NH));
+    blasPool.release(hh);
+    return [make([T, N, H], out), make([N, H], hN), make([T, N, G], gates), make([T, N, H], hhn)];
+  };
+
+  const backward: tf.KernelFunc = (args) => {
+    const inp = args.inputs as Record<string, TI | undefined>;
+    const { mode, reverse } = args.attrs as unknown as { mode: RnnMode; reverse: boolean };
+    const backend = args.backend as unknown as CpuLikeBackend;
+    const outT = inp.out!;
+    const [T, N, H] = outT.shape as [number, number, number];
+    const G = RNN_GATES[mode] * H;
+    check('wHh', inp.wHh, [G, H]);
+    check('h0', inp.h0, [N, H]);
+    check('dOut', inp.dOut, [T, N, H]);
+    check('dhN', inp.dhN, [N, H]);
+    const w = f32(backend, inp.wHh!);
+    const h0 = f32(backend, inp.h0!);
+    const out = f32(backend, outT);
+    const dOut = f32(backend, inp.dOut!);
+    const NH = N * H;
+    const NG = N * G;
+    const dproj = blasPool.alloc(T * NG);
+    let dhNext = blasPool.alloc(NH);
+    let dhTmp = blasPool.alloc(NH);
+    dhNext.set(f32(backend, inp.dhN!));
+    // h before each step, in time order (h0 for the first processed step): for dW_hh in one product
+    const hPrevAll = blasPool.alloc(T * NH);
+    const order = (s: number) => (reverse ? T - 1 - s : s);
+    for (let s = 0; s < T; s++) {
+      const t = order(s);
+      if (s === 0) hPrevAll.set(h0, t * NH);
+      else {
+        const tp = order(s - 1);
+        hPrevAll.set(out.subarray(tp * NH, tp * NH + NH), t * NH);
+      }
+    }
+    const make = (shape: number[], v: Float32Array) => backend.makeTensorInfo(shape, 'float32', v);
+    const results: TI[] = [];
+
+    if (mode === 'RNN_TANH' || mode === 'RNN_RELU') {
+      const relu = mode === 'RNN_RELU';
+      for (let s = T - 1; s >= 0; s--) {
+        const t = order(s);
+        const off = t * NH;
+        for (let k = 0; k < NH; k++) {
+          const dh = dOut[off + k]! + dhNext[k]!;
+          const h = out[off + k]!;
+          dproj[off + k] = relu ? (h > 0 ? dh : 0) : dh * (1 - h * h);
+        }
+        blas.sgemm(NT, NT, N, H, G, 1, dproj.subarray(off, off + NH), G, w, H, 0, dhNext, H);
+      }
+    } else if (mode === 'LSTM') {
+      check('c0', inp.c0, [N, H]);
+      check('dcN', inp.dcN, [N, H]);
+      const c0 = f32(backend, inp.c0!);
+      const gates = f32(backend, inp.gates!);
+      const cs = f32(backend, inp.cs!);
+      const tcs = f32(backend, inp.tcs!);
+      const dc = blasPool.alloc(NH);
+      dc.set(f32(backend, inp.dcN!));
+      for (let s = T - 1; s >= 0; s--) {
+        const t = order(s);
+        const off = t * NH;
+        const gOff = t * NG;
+        const cPrev = s === 0 ? c0 : cs;
+        const cBase = s === 0 ? 0 : order(s - 1) * NH;
+        for (let n = 0; n < N; n++) {
+          const row = gOff + n * G;
+          const hRow = off + n * H;
+          for (let j = 0; j < H; j++) {
+            const k = n * H + j;
+            const i = gates[row + j]!;
+            const f = gates[row + H + j]!;
+            const g = gates[row + 2 * H + j]!;
+            const o = gates[row + 3 * H + j]!;
+            const tc = tcs[hRow + j]!;
+            const dh = dOut[hRow + j]! + dhNext[k]!;
+            const dcT = dc[k]! + dh * o * (1 - tc * tc);
+            dproj[row + j] = dcT * g * i * (1 - i);
+            dproj[row + H + j] = dcT * cPrev[cBase + k]! * f * (1 - f);
+            dproj[row + 2 * H + j] = dcT * i * (1 - g * g);
+            dproj[row + 3 * H + j] = dh * tc * o * (1 - o);
+            dc[k] = dcT * f;
+          }
+        }
+        blas.sgemm(NT, NT, N, H, G, 1, dproj.subarray(gOff, gOff + NG), G, w, H, 0, dhNext, H);
+      }
+      results.push(make([N, H], dc));
+    } else {
+      // GRU
+      const gates = f32(backend, inp.gates!);
+      const hhn = f32(backend, inp.hhn!);
+      const dhh = blasPool.alloc(T * NG);
+      for (let s = T - 1; s >= 0; s--) {
+        const t = order(s);
+        const off = t * NH;
+        const gOff = t * NG;
+        const hPrev = hPrevAll;
+        for (let n = 0; n < N; n++) {
+          const row = gOff + n * G;
+          const hRow = off + n * H;
+          for (let j = 0; j < H; j++) {
+            const k = n * H + j;
+            const r = gates[row + j]!;
+            const z = gates[row + H + j]!;
+            const nn = gates[row + 2 * H + j]!;
+            const hn = hhn[hRow + j]!;
+            const hp = hPrev[hRow + j]!;
+            const dh = dOut[hRow + j]! + dhNext[k]!;
+            const dan = dh * (1 - z) * (1 - nn * nn);
+            const dar = dan * hn * r * (1 - r);
+            const daz = dh * (hp - nn) * z * (1 - z);
+            dproj[row + j] = dar;
+            dproj[row + H + j] = daz;
+            dproj[row + 2 * H + j] = dan;
+            dhh[row + j] = dar;
+            dhh[row + H + j] = daz;
+            dhh[row + 2 * H + j] = dan * r;
+            dhTmp[k] = dh * z;
+          }
+        }
+        blas.sgemm(NT, NT, N, H, G, 1, dhh.subarray(gOff, gOff + NG), G, w, H, 1, dhTmp, H);
+        const swap = dhNext;
+        dhNext = dhTmp;
+        dhTmp = swap;
+      }
+      // dW_hh and db_hh from dhh (the gradient of W_hh h + b_hh)
+      const dW = blasPool.alloc(G * H);
+      blas.sgemm(TR, NT, G, H, T * N, 1, dhh, G, hPrevAll, H, 0, dW, H);
+      const gru: TI[] = [make([T, N, G], dproj), make([G, H], dW), make([N, H], dhNext), make([G], columnSums(dhh, T * N, G))];
+      blasPool.release(dhh);
+      blasPool.release(dhTmp);
+      blasPool.release(hPrevAll);
+      return gru;
+    }
+    const dW = blasPool.alloc(G * H);
+    blas.sgemm(TR, NT, G, H, T * N, 1, dproj, G, hPrevAll, H, 0, dW, H);
+    blasPool.release(dhTmp);
+    blasPool.release(hPrevAll);
+    return [make([T, N, G], dproj), make([G, H], dW), make([N, H], dhNext), ...results];
+  };
+
+  return { forward, backward };
+}
+
+/** Sums of the columns of a [rows, cols] matrix, accumulated in double precision. */
+function columnSums(m: Float32Array, rows: number, cols: number): Float32Array {
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const off = r * cols;
+    for (let c = 0; c < cols; c++) acc[c]! += m[off + c]!;
+  }
+  const out = blasPool.alloc(cols);
+  for (let c = 0; c < cols; c++) out[c] = acc[c]!;
+  return out;
+}
