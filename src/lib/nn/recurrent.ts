@@ -25,6 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defaultGenerator, uniform_, uniformValues, type Generator } from '../random/torch-generator.js';
 import { Module, parameter } from './module.js';
+import { fusedRecurrent, fusedRecurrentAvailable } from '../blas/rnn-op.js';
 
 /** Which recurrence a layer computes (PyTorch's `mode`). */
 export type RecurrentMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -239,7 +240,7 @@ export abstract class RNNBase extends Module {
       for (let dir = 0; dir < this.numDirections; dir++) {
         const k = layer * this.numDirections + dir;
         const r = this.direction(input, this.layerWeights[k]!, hs?.[k] ?? zeros!, isLstm ? (cs?.[k] ?? zeros!) : null, dir === 1);
-        outs.push(tf.stack(r.outputs, axis));
+        outs.push(r.stacked ? (axis === 1 ? tf.transpose(r.stacked, [1, 0, 2]) : r.stacked) : tf.stack(r.outputs!, axis));
         hOut.push(r.h);
         if (r.c) cOut.push(r.c);
       }
@@ -252,11 +253,21 @@ export abstract class RNNBase extends Module {
   }
 
   /** One layer in one direction over time-major input [T, N, Din]: the outputs (in time order) and the final state. */
-  private direction(input: tf.Tensor, w: LayerWeights, h0: tf.Tensor, c0: tf.Tensor | null, reverse: boolean): { outputs: tf.Tensor[]; h: tf.Tensor; c: tf.Tensor | null } {
+  private direction(
+    input: tf.Tensor, w: LayerWeights, h0: tf.Tensor, c0: tf.Tensor | null, reverse: boolean,
+  ): { outputs?: tf.Tensor[]; stacked?: tf.Tensor; h: tf.Tensor; c: tf.Tensor | null } {
     const [T, N, Din] = input.shape as [number, number, number];
     const H = this.hiddenSize;
     const gh = GATES[this.mode] * H;
     const isGru = this.mode === 'GRU';
+    if (fusedRecurrentAvailable()) {
+      // The blas backend runs all steps of a layer as one kernel (src/lib/blas/rnn.ts: the same
+      // equations, one sgemm per step, its own backward pass); only the input projection is here.
+      const bias = w.bIh && w.bHh ? (isGru ? w.bIh : tf.add(w.bIh, w.bHh)) : undefined;
+      const proj = tf.fused.matMul({ a: input.reshape([T * N, Din]), b: w.wIh, transposeB: true, bias }).reshape([T, N, gh]);
+      const r = fusedRecurrent(this.mode, proj, w.wHh, h0, c0, isGru ? w.bHh : null, reverse);
+      return { stacked: r.output, h: r.h, c: r.c };
+    }
     // Weights transposed once per forward pass, so that every product below is a plain
     // [rows, k] x [k, cols] one (the fast path of the wasm backend's XNNPACK matmul).
     const wIhT = tf.transpose(w.wIh);
