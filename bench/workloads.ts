@@ -9,11 +9,16 @@
  * - lab8-*-epoch: one epoch as `run` does it (train over 40 batches, test over 10).
  * - rnn004 / lstm004: seed 004's RNN_Model (nn.RNN(28, 128) tanh, last step -> Linear(128, 10))
  *   and LSTM_Model (2-layer nn.LSTM(28, 128), last hidden -> Linear(128, 10)) on MNIST-shaped
- *   data, batch 64, Adam lr 1e-3; as tf.layers (`-layers`) and as hand-written cells (`-hand`).
+ *   data, batch 64, Adam lr 1e-3: through the library's torch.nn-style modules (`-lib`: `RNN`,
+ *   `LSTM`, `Linear`, `Adam`, `crossEntropyLoss`, as a notebook writes them), as tf.layers
+ *   (`-layers`) and as hand-written cells (`-hand`).
  * Random data of the right shapes (timing only); bench/torch_bench.py has the PyTorch twins.
  */
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss } from '../src/lib/nn/functional.js';
+import { Linear } from '../src/lib/nn/layers.js';
+import { Module } from '../src/lib/nn/module.js';
+import { LSTM, RNN } from '../src/lib/nn/recurrent.js';
 import { manualSeed } from '../src/lib/random/torch-generator.js';
 import { DataLoader, TensorDataset } from '../src/lib/training/data.js';
 import { test, train } from '../src/lib/training/loop.js';
@@ -194,6 +199,56 @@ export function lab8Epoch(kind: CellKind): Workload {
   };
 }
 
+/** seed 004's RNN_Model: nn.RNN(28, 128, batch_first=True), Linear(128, 10) on the last step. */
+class RNNModel extends Module {
+  readonly rnn = new RNN(28, 128, { batchFirst: true });
+  readonly fc = new Linear(128, 10);
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const out = this.rnn.apply(x); // [N, T, 128]
+    const [n, t, h] = out.shape as [number, number, number];
+    return this.fc.apply(tf.reshape(tf.slice(out, [0, t - 1, 0], [n, 1, h]), [n, h]));
+  }
+}
+
+/** seed 004's LSTM_Model: 2-layer nn.LSTM(28, 128, batch_first=True), Linear(128, 10) on hn[-1]. */
+class LSTMModel extends Module {
+  readonly lstm = new LSTM(28, 128, { numLayers: 2, batchFirst: true });
+  readonly fc = new Linear(128, 10);
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const [, [hn]] = this.lstm.call(x); // hn: [2, N, 128]
+    const [l, n, h] = hn.shape as [number, number, number];
+    return this.fc.apply(tf.reshape(tf.slice(hn, [l - 1, 0, 0], [1, n, h]), [n, h]));
+  }
+}
+
+/** seed 004's models through the library: Module, RNN / LSTM, Linear, Adam(lr 1e-3), crossEntropyLoss. */
+export function seed004Lib(kind: 'rnn' | 'lstm', batch = 64): Workload {
+  manualSeed(0);
+  const model = kind === 'rnn' ? new RNNModel() : new LSTMModel();
+  const opt = new Adam(model.parameters(), 1e-3);
+  const x = tf.randomNormal([batch, 28, 28], 0, 1, 'float32', 41);
+  const y = tf.randomUniform([batch], 0, 10, 'int32', 42);
+  return {
+    name: `${kind}004-lib`,
+    torchName: `${kind}004`,
+    description: `seed 004 ${kind === 'rnn' ? 'RNN_Model' : 'LSTM_Model'} (library modules), batch ${batch}`,
+    step: () => {
+      const loss = opt.minimize(() => crossEntropyLoss(model.apply(x), y));
+      const v = loss.dataSync()[0]!;
+      loss.dispose();
+      return v;
+    },
+    parameters: () => model.parameters(),
+    dispose: () => {
+      tf.dispose([x, y]);
+      opt.dispose();
+      model.dispose();
+    },
+  };
+}
+
 /** seed 004's models written as hand-made cells (time-major loop, one matmul per step). */
 export function seed004Hand(kind: 'rnn' | 'lstm', batch = 64): Workload {
   const H = 128;
@@ -275,8 +330,10 @@ export const WORKLOADS: WorkloadSpec[] = [
   { name: 'lab8-vanilla-epoch', make: () => lab8Epoch('vanilla'), batches: 3, warmup: 1, unit: 'epoch' },
   { name: 'lab8-gru-epoch', make: () => lab8Epoch('gru'), batches: 3, warmup: 1, unit: 'epoch' },
   { name: 'lab8-lstm-epoch', make: () => lab8Epoch('lstm'), batches: 3, warmup: 1, unit: 'epoch' },
+  { name: 'rnn004-lib', make: () => seed004Lib('rnn'), batches: 20, unit: 'batch' },
   { name: 'rnn004-hand', make: () => seed004Hand('rnn'), batches: 20, unit: 'batch' },
   { name: 'rnn004-layers', make: () => seed004Layers('rnn'), batches: 20, unit: 'batch' },
+  { name: 'lstm004-lib', make: () => seed004Lib('lstm'), batches: 10, unit: 'batch' },
   { name: 'lstm004-hand', make: () => seed004Hand('lstm'), batches: 10, unit: 'batch' },
   { name: 'lstm004-layers', make: () => seed004Layers('lstm'), batches: 10, unit: 'batch' },
 ];
