@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { crossEntropyLoss } from '../../src/lib/nn/functional.js';
+import { Linear } from '../../src/lib/nn/layers.js';
+import { Module } from '../../src/lib/nn/module.js';
+import { LSTM } from '../../src/lib/nn/recurrent.js';
+import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
+import { test as testEpoch, train as trainEpoch } from '../../src/lib/training/loop.js';
+import { Adam } from '../../src/lib/training/optim.js';
+import { buildClassifier } from '../../src/lib/training/run.js';
+import { lab8Cells } from '../../src/solutions/lab8.js';
 import { data, skip } from './helpers.js';
 
 /**
@@ -113,3 +123,50 @@ test('training on blas follows cpu step for step', { skip }, async () => {
   for (let i = 0; i < cpu.length; i++) assert.ok(Math.abs(cpu[i]! - blas[i]!) < 1e-4 * Math.max(1, Math.abs(cpu[i]!)), `step ${i}: cpu ${cpu[i]} blas ${blas[i]}`);
   assert.ok(blas[blas.length - 1]! < blas[0]!, 'the loss goes down');
 });
+
+/* ---- memory: a training epoch through the library on every backend that installs ---- */
+
+/** seed 004's model shape in small: 2-layer LSTM (batchFirst), Linear on the last layer's h_n. */
+class SmallLstmModel extends Module {
+  readonly lstm = new LSTM(5, 6, { numLayers: 2, batchFirst: true });
+  readonly fc = new Linear(6, 10);
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const [, [hn]] = this.lstm.call(x);
+    const [l, n, h] = hn.shape as [number, number, number];
+    return this.fc.apply(tf.reshape(tf.slice(hn, [l - 1, 0, 0], [1, n, h]), [n, h]));
+  }
+}
+
+const memoryBackends = ['cpu', 'wasm', ...(skip ? [] : ['blas'])];
+for (const backend of memoryBackends) {
+  test(`an epoch of train + test leaves tf.memory().numTensors unchanged on ${backend} (Lab 8 cells, library LSTM)`, async () => {
+    assert.ok(await tf.setBackend(backend), backend);
+    const start = tf.memory().numTensors;
+    const x = tf.tensor(data(250 * 40, 50), [250, 40]);
+    const y = tf.tensor1d(Array.from({ length: 250 }, (_, i) => (i * 3) % 10), 'int32');
+    const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 100 });
+    const x3 = tf.tensor(data(40 * 7 * 5, 51), [40, 7, 5]);
+    const y3 = tf.tensor1d(Array.from({ length: 40 }, (_, i) => i % 10), 'int32');
+    const loader3 = new DataLoader(new TensorDataset(x3, y3), { batchSize: 16 });
+    const models: [string, Module, DataLoader][] = [
+      ...(['vanilla', 'gru', 'lstm'] as const).map((k): [string, Module, DataLoader] => [k, buildClassifier(lab8Cells[k], 4), loader]),
+      ['LSTM module', new SmallLstmModel(), loader3],
+    ];
+    for (const [name, model, l] of models) {
+      const opt = new Adam(model.parameters(), 1e-2, { weightDecay: 1e-3 });
+      await trainEpoch(l, model, opt, crossEntropyLoss); // creates Adam's moments
+      const before = tf.memory().numTensors;
+      const [loss, acc] = await trainEpoch(l, model, opt, crossEntropyLoss);
+      const [tloss] = await testEpoch(l, model, crossEntropyLoss);
+      assert.equal(tf.memory().numTensors, before, `${backend} ${name}: tensors leaked by an epoch`);
+      assert.ok(Number.isFinite(loss) && Number.isFinite(tloss) && acc >= 0, `${backend} ${name}: finite metrics`);
+      opt.dispose();
+      model.dispose();
+    }
+    loader.dispose();
+    loader3.dispose();
+    tf.dispose([x, y, x3, y3]);
+    assert.equal(tf.memory().numTensors, start, `${backend}: everything freed`);
+  });
+}
