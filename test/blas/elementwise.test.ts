@@ -104,6 +104,8 @@ test('slice, split, concat, stack, unstack, transpose match cpu', { skip }, asyn
       await compare(`unstack axis ${axis}`, [{ shape: [4, 6, 8], seed: 16 }], (a) => tf.unstack(a!, axis), { atol: 0, rtol: 0 });
     }
   }
+  await compare('split gates of a cell [100, 30] -> 20 | 10', [{ shape: [100, 30], seed: 19 }], (t) => tf.split(t!, [20, 10], 1), { atol: 0, rtol: 0 });
+  await compare('split long rows [3, 300] -> 100 | 200', [{ shape: [3, 300], seed: 20 }], (t) => tf.split(t!, [100, 200], 1), { atol: 0, rtol: 0 });
   await compare('concat unequal', [{ shape: [3, 2], seed: 17 }, { shape: [3, 5], seed: 18 }], (a, b) => tf.concat([a!, b!], 1), { atol: 0, rtol: 0 });
   for (const perm of [[1, 0, 2], [2, 1, 0], [0, 2, 1], [1, 2, 0]]) {
     await compare(`transpose ${perm}`, x, (t) => tf.transpose(t!, perm), { atol: 0, rtol: 0 });

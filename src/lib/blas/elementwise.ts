@@ -289,6 +289,16 @@ export function sliceCopy(xv: Float32Array, xShape: readonly number[], begin: re
     out.set(xv.subarray(base, base + run));
     return out;
   }
+  if (inner === 1) {
+    // rows of a matrix (the gates of a recurrent cell split along the last axis)
+    const rows = size[0]!;
+    const st = strides[0]!;
+    for (let i = 0, src = base, dst = 0; i < rows; i++, src += st, dst += run) {
+      if (run > 64) out.set(xv.subarray(src, src + run), dst);
+      else for (let j = 0; j < run; j++) out[dst + j] = xv[src + j]!;
+    }
+    return out;
+  }
   const idx = new Array<number>(inner).fill(0);
   let src = base;
   for (let dst = 0; dst < total; dst += run) {

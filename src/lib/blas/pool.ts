@@ -30,7 +30,7 @@ export class BufferPool {
    */
   constructor(
     readonly maxBytes = 256 * 1024 * 1024,
-    readonly maxPerLength = 512,
+    readonly maxPerLength = 8192,
     readonly minLength = 16,
   ) {}
 
