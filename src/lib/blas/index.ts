@@ -16,6 +16,7 @@ import { blasPool } from './pool.js';
 import { ADAM_KERNEL, adamKernel } from './adam.js';
 import { GRU_SEQ, LSTM_SEQ, makeRnnKernels, RNN_SEQ, RNN_SEQ_GRAD } from './rnn.js';
 import { installRnnGradients } from './rnn-op.js';
+import { installEngineFastPaths } from './engine.js';
 
 export { loadNblas } from './nblas.js';
 export type { Nblas, NblasLoad } from './nblas.js';
@@ -82,6 +83,8 @@ function register(blas: Nblas): void {
   for (const kernelName of [RNN_SEQ, LSTM_SEQ, GRU_SEQ]) tf.registerKernel({ kernelName, backendName: BLAS_BACKEND_NAME, kernelFunc: rnn.forward });
   tf.registerKernel({ kernelName: RNN_SEQ_GRAD, backendName: BLAS_BACKEND_NAME, kernelFunc: rnn.backward });
   installRnnGradients();
+  // Tensors kept for gradients share their data without an Identity kernel call (./engine.ts).
+  installEngineFastPaths(BLAS_BACKEND_NAME);
 }
 
 /** The parts of MathBackendCPU the buffer pool hooks into. */
