@@ -308,7 +308,9 @@ every 100 batches.
   outputs are kept (\`tf.keep\`) for the accuracy.
 - Reading a number from a tensor (\`dataSync()\`, PyTorch's \`.item()\`) waits until the backend has
   computed it, so the loop reads the loss and the number of correct predictions only when it prints
-  them. Everything a batch creates is disposed at the end of the batch.`);
+  them. No tensor outlives its batch: intermediate ones are freed by \`tf.tidy\`, the rest by
+  \`tf.dispose\` at the end of the batch (a training loop that leaks a tensor per batch runs out of
+  memory eventually).`);
 
   code(`const batch_size = 100;
 const learning_rate = 0.01;
@@ -329,8 +331,8 @@ const train_data_normalized = tf.tidy(() => tf.div(tf.sub(train_data_all, tf.mea
 
 //batching: [num_batches, batch_size, 28, 28], as many whole batches as the data holds (60000 / batch_size in the original)
 const num_batches = Math.floor(train_data_normalized.shape[0] / batch_size);
-const train_labels = train_labels_all.slice(0, num_batches * batch_size).reshape([num_batches, batch_size]);
-const train_data = train_data_normalized.slice(0, num_batches * batch_size).reshape([num_batches, batch_size, 28, 28]);
+const train_labels = tf.tidy(() => train_labels_all.slice(0, num_batches * batch_size).reshape([num_batches, batch_size]));
+const train_data = tf.tidy(() => train_data_normalized.slice(0, num_batches * batch_size).reshape([num_batches, batch_size, 28, 28]));
 console.log(\`\${train_data_normalized.shape[0]} training images: \${num_batches} batches of \${batch_size}\`);`, { step: 'data' });
 
   code(`manualSeed(0); // the same initial weights in every run (see the remarks on the model)
@@ -353,7 +355,7 @@ for (let i = 0; i < batches_to_run; i++) {
   });
 
   const predicted = tf.argMax(outputs, 1); // _, predicted = torch.max(outputs, 1)
-  const correct = tf.sum(tf.equal(predicted, labels)); // (predicted == labels).sum()
+  const correct = tf.tidy(() => tf.sum(tf.equal(predicted, labels))); // (predicted == labels).sum(); tidy frees the comparison
 
   if (i % 100 === 0) {
     const total_correct = correct.dataSync()[0]!;
@@ -442,7 +444,7 @@ the mean. torchviz would name the same nodes \`MmBackward0\`, \`AddBackward0\`, 
 \`AddmmBackward0\`, with a \`TBackward0\` for the transposed weight), and draw one \`AccumulateGrad\` box per parameter.`, { reference: 'graph' });
 
   code(`// The same model over the first 3 rows of each image: 3 time steps instead of 28, small enough to read
-const first_rows = test_batch.slice([0, 0, 0, 0], [-1, 3, -1, -1]).reshape([batch_size, 3, input_dim]);
+const first_rows = tf.tidy(() => test_batch.slice([0, 0, 0, 0], [-1, 3, -1, -1]).reshape([batch_size, 3, input_dim]));
 const dot_short = makeDot(() => model.act_out.apply(model.lstm_out.apply(model.lstm.apply(first_rows))).mean(),
                           { params: model.namedParameters(), title: 'MNIST classification LSTM, first 3 of 28 time steps' });
 dot_short.show();`, { step: 'graph-short' });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runNotebook, type Output } from '../../src/runner/index.js';
 import { NOTEBOOK, SEED_OUTPUTS, notebookJson } from '../../scripts/notebooks/lstm-mnist.js';
@@ -25,6 +25,22 @@ const torchRef = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'lstm_mn
 
 /** The batches the headless run trains on (RNNKIT_BATCHES); the fixture has the test values after them. */
 const BATCHES = 3;
+
+/** The notebook with extra code cells that count tensors around the training pass and the graph cells. */
+function withLeakChecks(): { cells: Cell[]; metadata: Record<string, unknown> } {
+  const copy = structuredClone(nb);
+  const cell = (step: string, source: string): Cell => ({ cell_type: 'code', metadata: { step }, source: [source], ...{ execution_count: null, outputs: [] } });
+  const at = (step: string) => {
+    const i = copy.cells.findIndex((c) => c.metadata['step'] === step);
+    assert.ok(i >= 0, step);
+    return i;
+  };
+  copy.cells.splice(at('graph-short') + 1, 0, cell('leak-graph-after', "console.log(`leak check: ${tf.memory().numTensors - leak_check_graph - 2} tensors`);"));
+  copy.cells.splice(at('graph'), 0, cell('leak-graph-before', 'const leak_check_graph = tf.memory().numTensors;'));
+  copy.cells.splice(at('train') + 1, 0, cell('leak-train-after', "console.log(`leak check: ${tf.memory().numTensors - leak_check_train - 3 * model.parameters().length} tensors (${batches_to_run} batches)`);"));
+  copy.cells.splice(at('train'), 0, cell('leak-train-before', 'const leak_check_train = tf.memory().numTensors;'));
+  return copy;
+}
 
 function textOf(outputs: Output[]): string {
   return outputs
@@ -120,12 +136,16 @@ test(`headless with RNNKIT_BATCHES=${BATCHES} every cell runs: loss and accuracy
   try {
     const env: Record<string, string> = { RNNKIT_BATCHES: String(BATCHES), RNNKIT_DATA_DIR: join(tmp, 'data'), RNNKIT_OUTPUT_DIR: join(tmp, 'out') };
     if (existsSync(join(mirror, 'mnist'))) env['RNNKIT_DATA_MIRROR'] = mirror;
-    const r = await runNotebook(NOTEBOOK, { env, timeout: 240 });
+    // A copy with leak checks around the training pass and the graph cells (run from notebooks/, as the notebook)
+    const checked = withLeakChecks();
+    const copyPath = join(tmp, '02_lstm_mnist.ipynb');
+    writeFileSync(copyPath, JSON.stringify(checked));
+    const r = await runNotebook(copyPath, { env, timeout: 240, cwd: dirname(NOTEBOOK) });
     assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
-    assert.equal(r.cells.length, nb.cells.filter((c) => c.cell_type === 'code').length);
+    assert.equal(r.cells.length, checked.cells.filter((c) => c.cell_type === 'code').length);
     assert.ok(r.cells.every((c) => c.status === 'ok'));
     const out = (step: string) => {
-      const c = r.cells.find((c) => nb.cells[c.index]!.metadata['step'] === step);
+      const c = r.cells.find((c) => checked.cells[c.index]!.metadata['step'] === step);
       assert.ok(c, step);
       return c;
     };
@@ -187,6 +207,10 @@ test(`headless with RNNKIT_BATCHES=${BATCHES} every cell runs: loss and accuracy
     for (const s of ['MNIST classification LSTM, first 3 of 28 time steps', 'lstm.W_ii', '(100, 128)', 'lstm_out.bias', 'output']) assert.ok(svg.includes(`>${s}<`), s);
     assert.equal((svg.match(/>BatchMatMul</g) ?? []).length, 3 * 8 + 1);
     assert.match(String(bundle['text/plain']), /14 parameters, 79 operations/);
+    // no tensor left behind: the pass keeps only the parameters and Adam's two moments per parameter,
+    // the graph cells only test_batch and first_rows
+    assert.match(textOf(out('leak-train-after').outputs), /^leak check: 0 tensors \(\d+ batches\)$/m);
+    assert.match(textOf(out('leak-graph-after').outputs), /^leak check: 0 tensors$/m);
     t.diagnostic(`ran in ${(r.duration / 1000).toFixed(1)} s`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
