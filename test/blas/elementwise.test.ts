@@ -111,6 +111,15 @@ test('slice, split, concat, stack, unstack, transpose match cpu', { skip }, asyn
     await compare(`transpose ${perm}`, x, (t) => tf.transpose(t!, perm), { atol: 0, rtol: 0 });
   }
   await compare('transpose 2d', [{ shape: [7, 3], seed: 19 }], (t) => tf.transpose(t!), { atol: 0, rtol: 0 });
+  await compare('transpose 2d, tiles', [{ shape: [70, 45], seed: 21 }], (t) => tf.transpose(t!), { atol: 0, rtol: 0 });
+  // Lab 8's: [N, 40, 1] -> [40, N, 1] (a 2-d transpose once the size-1 dim is dropped) and back
+  await compare('transpose [100, 40, 1] -> [40, 100, 1]', [{ shape: [100, 40, 1], seed: 22 }], (t) => tf.transpose(t!, [1, 0, 2]), { atol: 0, rtol: 0 });
+  await compare('transpose [40, 100, 10] -> [100, 40, 10]', [{ shape: [40, 100, 10], seed: 23 }], (t) => tf.transpose(t!, [1, 0, 2]), { atol: 0, rtol: 0 });
+  await compare('transpose [3, 100, 70] -> [100, 3, 70] (long rows)', [{ shape: [3, 100, 70], seed: 24 }], (t) => tf.transpose(t!, [1, 0, 2]), { atol: 0, rtol: 0 });
+  await compare('transpose with size-1 dims [1, 4, 1, 3, 2] (5-d, merged)', [{ shape: [1, 4, 1, 3, 2], seed: 25 }], (t) => tf.transpose(t!, [2, 4, 0, 3, 1]), { atol: 0, rtol: 0 });
+  await compare('transpose merged groups [2, 3, 4, 5] -> [2, 3] <-> [4, 5]', [{ shape: [2, 3, 4, 5], seed: 26 }], (t) => tf.transpose(t!, [2, 3, 0, 1]), { atol: 0, rtol: 0 });
+  await compare('transpose identity perm', [{ shape: [3, 4, 5], seed: 27 }], (t) => tf.transpose(t!, [0, 1, 2]), { atol: 0, rtol: 0 });
+  await compare('transpose all size 1', [{ shape: [1, 1, 1], seed: 28 }], (t) => tf.transpose(t!, [2, 0, 1]), { atol: 0, rtol: 0 });
   await compare('transpose 5d (fallback)', [{ shape: [2, 3, 1, 2, 2], seed: 20 }], (t) => tf.transpose(t!, [4, 3, 2, 1, 0]), { atol: 0, rtol: 0 });
 });
 

@@ -470,8 +470,35 @@ export const fastKernels: Record<string, Make> = {
 
 /* ---------------- Transpose, Pack, Unpack ---------------- */
 
-/** out = x permuted by perm (rank <= 4 fast; higher ranks fall back). */
-export function transposeCopy(xv: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array | undefined {
+/**
+ * The same permutation on fewer dims: size-1 dims dropped, and input dims that stay next to each
+ * other in the output merged (Lab 8's [N, T, 1] -> [T, N, 1] is a 2-d transpose, [T, N, H] ->
+ * [N, T, H] moves rows of H).
+ */
+export function simplifyPermutation(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  const keep = shape.map((d) => d !== 1);
+  const rank = new Array<number>(shape.length).fill(-1);
+  let k = 0;
+  for (let i = 0; i < shape.length; i++) if (keep[i]) rank[i] = k++;
+  const p = perm.filter((d) => keep[d]).map((d) => rank[d]!);
+  const dims = shape.filter((_, i) => keep[i]);
+  // merge runs p[j], p[j] + 1, ... (consecutive in the input and in the output)
+  const groups: number[][] = [];
+  for (const d of p) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1]! + 1 === d) last.push(d);
+    else groups.push([d]);
+  }
+  // each group becomes one input dim, numbered by input order
+  const order = groups.map((g) => g[0]!).sort((a, b) => a - b);
+  const newShape = order.map((first) => groups.find((g) => g[0] === first)!.reduce((s, d) => s * dims[d]!, 1));
+  const newPerm = groups.map((g) => order.indexOf(g[0]!));
+  return { shape: newShape, perm: newPerm };
+}
+
+/** out = x permuted by perm (rank <= 4 after simplification; higher ranks fall back). */
+export function transposeCopy(xv: Float32Array, shape0: readonly number[], perm0: readonly number[]): Float32Array | undefined {
+  const { shape, perm } = simplifyPermutation(shape0, perm0);
   const r = shape.length;
   if (r > 4) return undefined;
   const xs = new Array<number>(r);
@@ -480,6 +507,26 @@ export function transposeCopy(xv: Float32Array, shape: readonly number[], perm: 
     xs[i] = acc;
     acc *= shape[i]!;
   }
+  const out = blasPool.alloc(acc);
+  if (r <= 1) {
+    out.set(xv.subarray(0, acc));
+    return out;
+  }
+  if (r === 2) {
+    // [rows, cols] -> [cols, rows], in tiles of 32 x 32 for the cache
+    const [rows, cols] = shape as [number, number];
+    for (let r0 = 0; r0 < rows; r0 += 32) {
+      const r1 = Math.min(rows, r0 + 32);
+      for (let c0 = 0; c0 < cols; c0 += 32) {
+        const c1 = Math.min(cols, c0 + 32);
+        for (let i = r0; i < r1; i++) {
+          const src = i * cols;
+          for (let j = c0; j < c1; j++) out[j * rows + i] = xv[src + j]!;
+        }
+      }
+    }
+    return out;
+  }
   // Output dims (padded to 4 with leading size-1 dims) and the input stride of each.
   const od = [1, 1, 1, 1];
   const st = [0, 0, 0, 0];
@@ -487,7 +534,6 @@ export function transposeCopy(xv: Float32Array, shape: readonly number[], perm: 
     od[4 - r + i] = shape[perm[i]!]!;
     st[4 - r + i] = xs[perm[i]!]!;
   }
-  const out = blasPool.alloc(acc);
   const [d0, d1, d2, d3] = od as [number, number, number, number];
   const [s0, s1, s2, s3] = st as [number, number, number, number];
   let o = 0;
@@ -496,7 +542,10 @@ export function transposeCopy(xv: Float32Array, shape: readonly number[], perm: 
       for (let i2 = 0; i2 < d2; i2++) {
         let src = i0 * s0 + i1 * s1 + i2 * s2;
         if (s3 === 1) {
-          for (let i3 = 0; i3 < d3; i3++) out[o++] = xv[src++]!;
+          if (d3 > 64) {
+            out.set(xv.subarray(src, src + d3), o);
+            o += d3;
+          } else for (let i3 = 0; i3 < d3; i3++) out[o++] = xv[src++]!;
         } else {
           for (let i3 = 0; i3 < d3; i3++, src += s3) out[o++] = xv[src]!;
         }
