@@ -16,3 +16,4 @@ export { check, checkResult, formatCheck } from '../grading/check.js';
 export * from './source.js';
 export * from './settings.js';
 export * from './graph/index.js';
+export * from './training/comparison.js';
