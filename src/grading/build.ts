@@ -92,7 +92,12 @@ function cellTask(cell: Cell, course: Course): string | undefined {
   if (meta) return meta;
   const text = cellText(cell);
   if (findRegions(lines(text), ['student']).length === 0) return undefined;
-  return course.tasks.find((t) => declares(text, t.name))?.id;
+  return buildTasks(course).find((t) => declares(text, t.name))?.id;
+}
+
+/** The tasks whose cells the builds fill: the graded ones and the open-ended (ungraded) ones. */
+function buildTasks(course: Course): { id: string; name: string }[] {
+  return [...course.tasks, ...(course.ungraded ?? [])];
 }
 
 export interface BuiltNotebooks {
@@ -127,7 +132,7 @@ export function buildNotebooks(course: Course): BuiltNotebooks {
     let iLines = inlineSolutions(ls, true);
     for (const r of findRegions(ls, ['solution'])) for (const l of regionBody(ls, r)) solutionLines.add(l.trim());
     if (taskId) {
-      const task = course.tasks.find((t) => t.id === taskId);
+      const task = buildTasks(course).find((t) => t.id === taskId);
       if (!task) throw new BuildError(`${basename(course.notebook)}: a cell is marked as task '${taskId}', which ${course.id} does not define`);
       const sRegions = findRegions(sLines, ['student']);
       const bodies = solutions.get(task.name);

@@ -72,6 +72,20 @@ export interface Course {
   /** Absolute path of the module that exports this course as `course` (the child imports it). */
   module: string;
   tasks: TaskDef[];
+  /**
+   * Task cells that the builds fill from the solutions (and the instructor toggle `useTask` can
+   * hand over) but that the grader does not score: open-ended exercises.
+   */
+  ungraded?: UngradedTask[];
+}
+
+/** An open-ended task: a task cell with START/END regions and a reference solution, no checks. */
+export interface UngradedTask {
+  /** `<lab>.<task>`, also the task cell's `metadata.task`. */
+  id: string;
+  /** The class or function of the task cell (its regions come from this declaration in the solution file). */
+  name: string;
+  title: string;
 }
 
 export interface CheckResult {
