@@ -47,3 +47,28 @@ test('on blas, second-order gradients are unchanged (nested tapes take the engin
   await compare('second derivative', [{ shape: [7], seed: 3 }], (x) => tf.grad((y: tf.Tensor) => tf.sum(tf.grad(g)(y)))(x!), { atol: 1e-5, rtol: 1e-5 });
   await compare('third derivative', [{ shape: [5], seed: 4 }], (x) => tf.grad((y: tf.Tensor) => tf.sum(tf.grad((z: tf.Tensor) => tf.sum(tf.grad(g)(z)))(y)))(x!), { atol: 1e-4, rtol: 1e-4 });
 });
+
+test('Add / Sub / Multiply gradients on blas match cpu for every broadcast pattern, with fewer kernel calls', { skip }, async () => {
+  const pairs: [number[], number[]][] = [
+    [[4, 5], [4, 5]], [[4, 5], [5]], [[4, 5], [1, 5]], [[4, 5], [4, 1]], [[5], [4, 5]], [[4, 1], [1, 5]],
+    [[4, 5], []], [[], [4, 5]], [[2, 3, 4], [3, 1]], [[1], [1]],
+  ];
+  let seed = 30;
+  for (const [sa, sb] of pairs) {
+    for (const [name, op] of [['add', tf.add], ['sub', tf.sub], ['mul', tf.mul]] as const) {
+      const specs = [{ shape: sa, seed: seed++ }, { shape: sb, seed: seed++ }, { shape: tf.broadcast_util.assertAndGetBroadcastShape(sa, sb), seed: seed++ }];
+      // weighted sum so that every gradient entry differs; the same input twice too (x op x)
+      await compare(`d ${name} [${sa}] [${sb}]`, specs, (a, b, w) => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(op(x, y), w!)))([a!, b!]), { atol: 1e-6, rtol: 1e-6 });
+    }
+  }
+  await compare('d (x * x + x - x)', [{ shape: [3, 4], seed: 99 }], (a) => tf.grad((x: tf.Tensor) => tf.sum(tf.sub(tf.add(tf.mul(x, x), x), x)))(a!), { atol: 1e-6, rtol: 1e-6 });
+  await tf.setBackend('blas');
+  const [a, b] = [tf.tensor(data(20, 1), [4, 5]), tf.tensor(data(20, 2), [4, 5])];
+  let g: tf.Tensor[] = [];
+  const counts = countKernels(() => {
+    g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.add(x, y), tf.sub(x, y))))([a, b]);
+  });
+  for (const k of ['Cast', 'Identity']) assert.equal(counts.get(k) ?? 0, 0, `no ${k} kernel`);
+  assert.equal(counts.get('Reshape') ?? 0, 1, 'one Reshape (in the gradient of the final sum), none for add / sub / mul');
+  tf.dispose([...g, a, b]);
+});

@@ -50,3 +50,21 @@ export function installEngineFastPaths(backendName: string): boolean {
   installed = true;
   return true;
 }
+
+/**
+ * A new tensor object sharing t's data (the backend's reference count goes up): what the Identity
+ * and Reshape kernels return, without a kernel call. Only for code that is not being recorded on a
+ * gradient tape.
+ */
+export function shareTensor(t: tf.Tensor, shape: number[] = t.shape): tf.Tensor {
+  const engine = tf.engine() as unknown as EngineInternals;
+  const info = engine.state.tensorInfo.get(t.dataId);
+  if (!info) return tf.reshape(t, shape);
+  info.backend.incRef(t.dataId);
+  return engine.makeTensorFromTensorInfo({ dataId: t.dataId, shape, dtype: t.dtype }, info.backend);
+}
+
+/** Whether a gradient tape is recording (then gradients must be computed with recorded ops). */
+export function tapeRecording(): boolean {
+  return (tf.engine() as unknown as EngineInternals).state.gradientDepth > 0;
+}

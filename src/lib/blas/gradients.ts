@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { f32, type CpuLikeBackend } from './matmul.js';
 import { blasPool } from './pool.js';
+import { shareTensor, tapeRecording } from './engine.js';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -80,6 +81,8 @@ export function installFusedGradients(backendName: string): void {
     },
   });
 
+  installBinaryGradients(backendName);
+
   for (const [kernelName, fused] of [['Sigmoid', SIGMOID_GRAD], ['Tanh', TANH_GRAD]] as const) {
     const original = tf.getGradient(kernelName);
     if (!original) continue;
@@ -94,4 +97,44 @@ export function installFusedGradients(backendName: string): void {
       },
     });
   }
+}
+
+/**
+ * The gradients of Add, Sub and Multiply with fewer kernel calls on the blas backend, for the
+ * usual first-order backward pass (no tape recording) of float32 tensors: where tfjs reshapes
+ * dy to the shape it already has (a Reshape kernel per input of every Add) the tensor is shared
+ * directly, and Multiply's gradient skips the cast of a float32 input to float32 (a Cast kernel).
+ * The values are the same; other backends, dtypes and higher-order gradients run tfjs's gradient.
+ */
+type GradientMap = ReturnType<tf.GradConfig['gradFunc']>;
+
+function installBinaryGradients(backendName: string): void {
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  /** dy summed over the axes x was broadcast along, in x's shape. */
+  const reduceTo = (dy: tf.Tensor, x: tf.Tensor, outShape: number[]): tf.Tensor => {
+    const axes = tf.broadcast_util.getReductionAxes(x.shape, outShape);
+    if (axes.length > 0) {
+      const s = tf.sum(dy, axes);
+      return same(s.shape, x.shape) ? s : tf.reshape(s, x.shape);
+    }
+    return same(dy.shape, x.shape) ? shareTensor(dy) : tf.reshape(dy, x.shape);
+  };
+  const fast = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): dy is tf.Tensor =>
+    tf.getBackend() === backendName && !Array.isArray(dy) && dy.dtype === 'float32' &&
+    saved.length === 2 && saved[0]!.dtype === 'float32' && saved[1]!.dtype === 'float32' && !tapeRecording();
+  const wrap = (kernelName: string, gradFunc: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, outShape: number[]) => GradientMap) => {
+    const original = tf.getGradient(kernelName);
+    if (!original) return;
+    tf.registerGradient({
+      ...original,
+      gradFunc: (dy, saved, attrs) => {
+        if (!fast(dy, saved)) return original.gradFunc(dy, saved, attrs);
+        const [a, b] = saved as [tf.Tensor, tf.Tensor];
+        return gradFunc(dy, a, b, tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape));
+      },
+    });
+  };
+  wrap('Add', (dy, a, b, out) => ({ a: () => reduceTo(dy, a, out), b: () => reduceTo(dy, b, out) }));
+  wrap('Sub', (dy, a, b, out) => ({ a: () => reduceTo(dy, a, out), b: () => tf.neg(reduceTo(dy, b, out)) }));
+  wrap('Multiply', (dy, a, b, out) => ({ a: () => reduceTo(tf.mul(dy, b), a, out), b: () => reduceTo(tf.mul(dy, a), b, out) }));
 }
