@@ -118,6 +118,18 @@ test('slice, split, concat, stack, unstack, transpose match cpu', { skip }, asyn
   await compare('transpose [3, 100, 70] -> [100, 3, 70] (long rows)', [{ shape: [3, 100, 70], seed: 24 }], (t) => tf.transpose(t!, [1, 0, 2]), { atol: 0, rtol: 0 });
   await compare('transpose with size-1 dims [1, 4, 1, 3, 2] (5-d, merged)', [{ shape: [1, 4, 1, 3, 2], seed: 25 }], (t) => tf.transpose(t!, [2, 4, 0, 3, 1]), { atol: 0, rtol: 0 });
   await compare('transpose merged groups [2, 3, 4, 5] -> [2, 3] <-> [4, 5]', [{ shape: [2, 3, 4, 5], seed: 26 }], (t) => tf.transpose(t!, [2, 3, 0, 1]), { atol: 0, rtol: 0 });
+  for (const [shape, pads] of [
+    [[64, 1, 128], [[0, 0], [27, 0], [0, 0]]], // the gradient of out[:, -1, :] in seed 004's RNN_Model
+    [[3, 4], [[1, 2], [0, 3]]],
+    [[2, 3, 4], [[0, 0], [0, 0], [2, 1]]],
+    [[5], [[0, 0]]],
+    [[2, 2, 2, 2], [[1, 0], [0, 1], [1, 1], [0, 0]]],
+    [[0, 3], [[1, 1], [0, 0]]],
+  ] as [number[], [number, number][]][]) {
+    await compare(`pad [${shape}] by ${JSON.stringify(pads)}`, [{ shape, seed: 40 }], (t) => tf.pad(t!, pads), { atol: 0, rtol: 0 });
+    await compare(`pad [${shape}] with 1.5`, [{ shape, seed: 41 }], (t) => tf.pad(t!, pads, 1.5), { atol: 0, rtol: 0 });
+  }
+  await compare('slice gradient (pad)', [{ shape: [4, 6, 5], seed: 42 }], (t) => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.slice(x, [1, 5, 0], [2, 1, 5]), 3)))(t!), { atol: 0, rtol: 0 });
   await compare('transpose identity perm', [{ shape: [3, 4, 5], seed: 27 }], (t) => tf.transpose(t!, [0, 1, 2]), { atol: 0, rtol: 0 });
   await compare('transpose all size 1', [{ shape: [1, 1, 1], seed: 28 }], (t) => tf.transpose(t!, [2, 0, 1]), { atol: 0, rtol: 0 });
   await compare('transpose 5d (fallback)', [{ shape: [2, 3, 1, 2, 2], seed: 20 }], (t) => tf.transpose(t!, [4, 3, 2, 1, 0]), { atol: 0, rtol: 0 });

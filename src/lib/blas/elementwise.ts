@@ -611,4 +611,60 @@ const unpack: Make = (fallback) => (args) => {
   return outs;
 };
 
-Object.assign(fastKernels, { Transpose: transpose, Pack: pack, Unpack: unpack });
+/**
+ * PadV2 (the gradient of every slice): x copied into a box of a constant-filled output, a
+ * contiguous run at a time (the cpu kernel computes coordinates element by element).
+ */
+export function padCopy(xv: Float32Array, xShape: readonly number[], paddings: readonly (readonly [number, number])[], value: number): { shape: number[]; values: Float32Array } {
+  const r = xShape.length;
+  const outShape = xShape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]);
+  const total = outShape.reduce((p, q) => p * q, 1);
+  const out = blasPool.alloc(total);
+  out.fill(value);
+  const xSize = xv.length;
+  if (xSize === 0 || total === 0) return { shape: outShape, values: out };
+  if (r === 0) {
+    out[0] = xv[0]!;
+    return { shape: outShape, values: out };
+  }
+  const os = new Array<number>(r);
+  let acc = 1;
+  for (let i = r - 1; i >= 0; i--) {
+    os[i] = acc;
+    acc *= outShape[i]!;
+  }
+  // x's innermost run: its last dim, extended over trailing dims that are not padded
+  let inner = r - 1;
+  let run = xShape[r - 1]!;
+  while (inner > 0 && paddings[inner]![0] === 0 && paddings[inner]![1] === 0) {
+    inner--;
+    run *= xShape[inner]!;
+  }
+  let base = 0;
+  for (let i = 0; i < r; i++) base += paddings[i]![0] * os[i]!;
+  const idx = new Array<number>(inner).fill(0);
+  let dst = base;
+  for (let src = 0; src < xSize; src += run) {
+    if (run > 64) out.set(xv.subarray(src, src + run), dst);
+    else for (let j = 0; j < run; j++) out[dst + j] = xv[src + j]!;
+    for (let d = inner - 1; d >= 0; d--) {
+      idx[d]!++;
+      dst += os[d]!;
+      if (idx[d]! < xShape[d]!) break;
+      dst -= os[d]! * xShape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return { shape: outShape, values: out };
+}
+
+const padV2: Make = (fallback) => (args) => {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype !== 'float32') return fallback(args);
+  const { paddings, constantValue } = args.attrs as unknown as { paddings: [number, number][]; constantValue: number };
+  const backend = args.backend as unknown as CpuLikeBackend;
+  const { shape, values } = padCopy(f32(backend, x), x.shape, paddings, constantValue);
+  return backend.makeTensorInfo(shape, 'float32', values);
+};
+
+Object.assign(fastKernels, { Transpose: transpose, Pack: pack, Unpack: unpack, PadV2: padV2 });
