@@ -81,7 +81,8 @@ export function formatCheck(r: TaskResult): string {
  */
 async function solutionOf(taskId: string): Promise<unknown> {
   const course = await findCourse(taskId);
-  const task = course?.tasks.find((t) => t.id === taskId);
+  // graded tasks and the open-ended ones (whose solutions the instructor toggle hands over too)
+  const task = course && [...course.tasks, ...(course.ungraded ?? [])].find((t) => t.id === taskId);
   if (!course || !task) return undefined;
   try {
     const mod = (await import(course.solutionModule.startsWith('file:') ? course.solutionModule : `file://${course.solutionModule}`)) as Record<string, unknown>;

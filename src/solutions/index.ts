@@ -4,3 +4,5 @@
  */
 export { VanillaRNN, GRU, LSTM, lab8Cells } from './lab8.js';
 export { lab8Answers } from './lab8-answers.js';
+export { RecurrentModel, compareConfigs, searchHyperparameters } from './rnnlstm.js';
+export { rnnlstmAnswers } from './rnnlstm-answers.js';
