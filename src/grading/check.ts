@@ -79,7 +79,7 @@ export function formatCheck(r: TaskResult): string {
  * The reference solution of a task (its class or function from the course's solution module), for
  * the instructor toggle; undefined when the solutions are not installed.
  */
-async function solutionOf(taskId: string): Promise<unknown> {
+export async function solutionOf(taskId: string): Promise<unknown> {
   const course = await findCourse(taskId);
   // graded tasks and the open-ended ones (whose solutions the instructor toggle hands over too)
   const task = course && [...course.tasks, ...(course.ungraded ?? [])].find((t) => t.id === taskId);

@@ -16,4 +16,11 @@ export { check, checkResult, formatCheck } from '../grading/check.js';
 export * from './source.js';
 export * from './settings.js';
 export * from './graph/index.js';
+// I2DL RNN exercise (seed 003): timeit, torchvision-style transforms, MNIST bytes, saving modules, the Solver, the task toggle
+export * from './timing.js';
+export * from './data/transforms.js';
+export * from './data/mnist-raw.js';
+export * from './nn/serialize.js';
+export * from './training/solver.js';
+export { useTask } from '../grading/use-task.js';
 export * from './training/comparison.js';
