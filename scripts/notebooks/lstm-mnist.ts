@@ -84,7 +84,8 @@ This is the TypeScript port of a PyTorch notebook. It runs on the **tslab** kern
 (\`Module\`, \`parameter\`, \`Linear\`, \`Sigmoid\`, \`crossEntropyLoss\`, \`Adam\`, the MNIST loader and
 \`makeDot\`, a stand-in for torchviz). The outputs quoted under *Reference (PyTorch)* are the original
 notebook's; the cells here print their own numbers, which differ from them because the initial
-weights differ (see the remarks on the model) and floating-point sums are taken in another order.
+weights differ (see the remarks on the model), floating-point sums are taken in another order, and
+on a machine without internet access the course mirror has only 24,000 of the 60,000 training images.
 
 By default the notebook trains as the original does: one pass over all batches. Two settings
 (environment variables, set before starting Jupyter) change that: \`RNNKIT_BATCHES=<n>\` stops the
@@ -375,8 +376,8 @@ grad_fn=<NllLossBackward0>)\`. The port prints the value.) The first loss, 2.302
 start the ten outputs are about equal, a uniform guess. The loss then levels off around 1.5, for a
 reason in the model: the Sigmoid squeezes the ten outputs into $(0, 1)$ before \`CrossEntropyLoss\`
 applies its softmax, so even a perfectly confident prediction (1 for the right class, 0 for the others)
-has a loss of $\\ln(1 + 9/e) \\approx 1.461$. That is also why the accuracy keeps improving while the loss
-barely moves.`, { reference: 'train' });
+has a loss of $\\ln(1 + 9/e) \\approx 1.461$. That is also why the loss moves little while the accuracy
+still improves a lot.`, { reference: 'train' });
 
   md(`Now the test set, as in the original: all 10,000 test images in one forward pass, normalised with the
 test set's own mean and standard deviation (the training set's statistics would be the usual choice;
@@ -455,8 +456,10 @@ with the eight weight matrices (\`BatchMatMul\`); pairs of products are added an
 (\`Multiply\`, \`Add\`) give the new cell state, whose tanh times $o_t$ is the new hidden state, the input
 of the next step. After the last step come the linear layer, the sigmoid and the mean. In the first
 step the products with $h_0 = 0$ are there too: the code computes them, and they depend on the
-parameters $W_{h\\cdot}$. The backward pass runs through this graph from the bottom up, which is why the
-gradient of a weight used in step 1 passes through every later step.`);
+parameters $W_{h\\cdot}$. The backward pass runs through this graph from the bottom up: a gradient on
+its way to step 1 passes back through all 27 later steps. That long chain of products is where
+gradients vanish or explode; along the cell state the chain consists only of multiplications by the
+forget gates and additions, which makes it easier for the LSTM to keep a gradient alive.`);
 
   cells.forEach((c, i) => (c.id = `lstm-mnist-${String(i).padStart(2, '0')}`));
   return { cells };
