@@ -9,6 +9,7 @@ import type { Course } from '../types.js';
 
 export const COURSES: Record<string, () => Promise<{ course: Course }>> = {
   lab8: () => import('./lab8.js'),
+  i2dl: () => import('./i2dl.js'),
   rnnlstm: () => import('./rnnlstm.js'),
 };
 
