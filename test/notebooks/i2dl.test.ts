@@ -1,0 +1,168 @@
+/**
+ * notebooks/i2dl_rnn_exercise.ipynb (the I2DL RNN exercise, seed 003): the committed notebook is the
+ * generator's output, it follows the seed step by step, it runs end to end headless with the
+ * instructor toggle and short settings, and the student version fails clearly at its checks.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runNotebook } from '../../src/runner/index.js';
+import { notebookJson } from '../../scripts/notebooks/i2dl.js';
+import { readSavedModule } from '../../src/lib/nn/serialize.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const notebook = join(root, 'notebooks', 'i2dl_rnn_exercise.ipynb');
+const mirror = join(root, '..', 'shared', 'datasets');
+
+interface Cell { cell_type: string; metadata: Record<string, unknown>; source: string[] }
+const nb = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
+const src = (c: Cell) => c.source.join('');
+
+function textOf(outputs: unknown[]): string {
+  return outputs
+    .map((o) => {
+      const out = o as { text?: string | string[]; data?: Record<string, unknown> };
+      if (out.text) return Array.isArray(out.text) ? out.text.join('') : out.text;
+      const plain = out.data?.['text/plain'];
+      return Array.isArray(plain) ? plain.join('') : typeof plain === 'string' ? plain : '';
+    })
+    .join('\n');
+}
+
+/** Short settings: 1 epoch of 3 batches (training and validation), 5 timing runs. */
+function env(tmp: string, solutions: boolean): Record<string, string> {
+  const e: Record<string, string> = {
+    RNNKIT_EPOCHS: '1', RNNKIT_BATCHES: '3', RNNKIT_TIMEIT_RUNS: '5',
+    RNNKIT_DATA_DIR: join(tmp, 'data'), RNNKIT_OUTPUT_DIR: join(tmp, 'out'),
+  };
+  if (solutions) e['RNNKIT_SOLUTIONS'] = '1';
+  if (existsSync(join(mirror, 'mnist'))) e['RNNKIT_DATA_MIRROR'] = mirror;
+  return e;
+}
+
+test('the committed notebook is what scripts/notebooks/i2dl.ts generates', () => {
+  assert.equal(readFileSync(notebook, 'utf8'), notebookJson(false), 'run: npx tsx scripts/notebooks/i2dl.ts');
+});
+
+test('the notebook follows the seed: sections, tasks, questions, checks, figures, in order', () => {
+  assert.deepEqual(nb.metadata['kernelspec'], { display_name: 'TypeScript', language: 'typescript', name: 'tslab' });
+  const all = nb.cells.map(src).join('\n');
+  const order = [
+    'Recurrent Neural Networks (RNN)', 'time series analysis', 'image captioning', 'Goal of this exercise', 'Implement your own simple RNN class',
+    'submit your best model', 'setupBackend()', 'Using torch version:', "'Using node: '", "'Using TensorFlow.js version: '", "'Using backend: '",
+    '## Simple Recurrent Neural Network', 'h_t = \\tanh\\left(W \\cdot h_{t-1} + b_h + V \\cdot x_t + b_x\\right)', 'a relu or a tanh',
+    '// ToDo: Implement the RNN class', 'class RNN extends Module', 'START OF YOUR CODE', "new nn.RNN(inputSize, hiddenDim)", 'nn.init.constant_(p, 0.3)',
+    'randn([seqLen, 1, inputSize])', 'diff < 10 ** -10', 'Cool, you implemented a correct model.', 'Upps! There is something wrong in your model. Try again!',
+    "await check('i2dl.rnn', RNN)", 'timeitRuns(10 ** 4)', 'Time library RNN', 'Time I2DL RNN', 'From now on we use',
+    '## Vanishing Gradient', 'TODO: Define a RNN and explore the gradients on the output h_T', 'use one input feature', 'function exploreGradients(',
+    "useTask('i2dl.gradients', exploreGradients)", 'decreases exponentially', '$t=3$ and $h_0=0$',
+    '## Long-Short Term Memory Network (LSTM)', 'Schmidhuber (1997)', 'What size does the cell state have?',
+    'f_t &= \\sigma_g', 'h_t &= o_t \\circ \\sigma_h', 'forget gate', 'sigmoid activation', 'hyperbolic tangent',
+    '// ToDo: Implement the LSTM class', 'class LSTM extends Module', 'new nn.LSTM(inputSize, hiddenDim)', "await check('i2dl.lstm', LSTM)",
+    'Time library LSTM', 'Time I2DL LSTM', '## Explore Gradients', 'What do you see?', 'TODO: Define a RNN and LSTM and explore the gradients',
+    'function compareGradients(', "useTask('i2dl.compare', compareGradients)",
+    '## MNIST image classification with RNNs', 'sequence of rows', 'multi-layer perceptrons', 'over-fitting',
+    'class Unsqueeze', 'new Unsqueeze(3)', 'new transforms.ToTensor()', 'new transforms.Normalize([0.5], [0.5])', 'class MnistDataset',
+    'loadMnistRaw({ train: true })', 'TODO: Set a useful training/ validation split', 'function chooseTrainSplit(', "await check('i2dl.split', chooseTrainSplit)",
+    'samplesPerClass = 5', "type: 'heatmap'", 'final hidden state for the prediction', 'class RNN_Classifier extends Module',
+    "await check('i2dl.rnnClassifier', RNN_Classifier)", 'showSource(Solver)', 'const batchSize = 32', 'shuffle: true', 'shuffle: false',
+    'new Solver({ optimArgs: { lr: 1e-3 } })', '{ logNth: 50, numEpochs: 10 }', '__90%__', 'Try to improve your model by using an LSTM',
+    'class LSTM_Classifier extends Module', "await check('i2dl.lstmClassifier', LSTM_Classifier)", 'Train your LSTM model again',
+    '# Test your Model', '__97__', '## Save the Model', "modelRnn.save('models/rnn_mnist_nn.model')",
+  ];
+  let at = -1;
+  for (const s of order) {
+    const i = all.indexOf(s, at + 1);
+    assert.ok(i > at, `"${s}" missing or out of order`);
+    at = i;
+  }
+  const tasks = nb.cells.filter((c) => c.metadata['task']).map((c) => c.metadata['task']);
+  assert.deepEqual(tasks, ['i2dl.rnn', 'i2dl.gradients', 'i2dl.lstm', 'i2dl.compare', 'i2dl.split', 'i2dl.rnnClassifier', 'i2dl.lstmClassifier']);
+  for (const c of nb.cells.filter((x) => x.metadata['task'])) {
+    assert.equal(c.cell_type, 'code');
+    assert.ok(src(c).includes('START OF YOUR CODE') && src(c).includes('END OF YOUR CODE'));
+    assert.ok(!src(c).includes('BEGIN SOLUTION') && !src(c).includes('new Linear(hiddenSize, hiddenSize)') && !src(c).includes('tf.grad((xs'), 'the student notebook holds no solution');
+  }
+  const feedback = nb.cells.filter((c) => c.metadata['feedback']).map((c) => c.metadata['feedback']);
+  assert.deepEqual(feedback, tasks.filter((t) => t !== 'i2dl.gradients' && t !== 'i2dl.compare'), 'a feedback cell after each graded task (the explorations are open-ended)');
+  const questions = nb.cells.filter((c) => c.metadata['question']).map((c) => c.metadata['question']);
+  assert.deepEqual(questions, ['i2dl.vanishing', 'i2dl.cellState', 'i2dl.explore', 'i2dl.models']);
+  const figures = nb.cells.filter((c) => /data:image\/svg\+xml;base64/.test(src(c)));
+  assert.equal(figures.map((c) => src(c).match(/data:image\/svg\+xml;base64/g)!.length).reduce((a, b) => a + b, 0), 4, 'RNN-rolled, SimpleRNN, LSTM chain, classifier');
+  for (const m of all.matchAll(/src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)"/g)) {
+    assert.match(Buffer.from(m[1]!, 'base64').toString('utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>$/);
+  }
+  assert.ok(!/colah\.github\.io|medium\.com|wikimedia/.test(all), 'no external images');
+  const instructor = JSON.parse(notebookJson(true)) as { cells: Cell[] };
+  const taskSrc = instructor.cells.filter((c) => c.metadata['task']).map(src);
+  assert.ok(taskSrc[0]!.includes('this.W = new Linear(hiddenSize, hiddenSize);') && taskSrc.every((s) => !s.includes('BEGIN SOLUTION')));
+  assert.ok(instructor.cells.filter((c) => c.metadata['question']).every((c) => src(c).includes('**Answer.**')));
+});
+
+test('headless with RNNKIT_SOLUTIONS=1 and short settings the notebook runs end to end', { timeout: 600_000 }, async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'i2dl-nb-'));
+  try {
+    const r = await runNotebook(notebook, { env: env(tmp, true), timeout: 300 });
+    assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
+    const out = (needle: string) => textOf(r.cells.find((c) => c.source.includes(needle))!.outputs);
+    assert.match(out('Using node'), /Using node: {2}\d+\.\d+\.\d+\nUsing TensorFlow\.js version: {2}4\.22\.0\nUsing backend: {2}\w+/);
+    const checks = r.cells.filter((c) => /Cool, you implemented/.test(c.source)).map((c) => textOf(c.outputs));
+    assert.equal(checks.length, 2);
+    for (const s of checks) assert.match(s, /Difference between the library's and your (RNN|LSTM) implementation: [0-9.e+-]+\nCool, you implemented a correct model\./);
+    assert.match(out('Time I2DL RNN'), /Time library RNN 5 runs: \d+\.\d{3}s\nTime I2DL RNN 5 run: \d+\.\d{3}s/);
+    assert.match(out('Time I2DL LSTM'), /Time library LSTM 5 runs: \d+\.\d{3}s\nTime I2DL LSTM 5 run: \d+\.\d{3}s/);
+    assert.match(out("useTask('i2dl.gradients'"), /\[plot: Gradient of h_T with respect to the input x_t \(RNN, T = 50\)[\s\S]*\|dh_T\/dx_1\| = [0-9.]+e-\d+, \|dh_T\/dx_T\| = /);
+    assert.match(out("useTask('i2dl.compare'"), /\[plot: Gradient of h_T with respect to x_t \(T = 50, 20 hidden units\) \| RNN = [0-9.e-]+, LSTM = [0-9.e-]+\][\s\S]*first input: \|dh_T\/dx_1\| RNN [0-9.]+e-\d+, LSTM [0-9.]+e-\d+/);
+    const feedback = r.cells.filter((c) => /await check\('i2dl\./.test(c.source)).map((c) => textOf(c.outputs));
+    const max = { rnn: 7, lstm: 7, split: 2, rnnClassifier: 2, lstmClassifier: 2 };
+    assert.equal(feedback.length, 5);
+    for (const [i, [id, pts]] of Object.entries(max).entries()) {
+      assert.match(feedback[i]!, new RegExp(`checking the reference solution[\\s\\S]*i2dl\\.${id} passed: ${pts}/${pts}`));
+    }
+    assert.match(out('console.log(`train: '), /train: 19200 images, validation: 4800 images|train: 48000 images, validation: 12000 images/);
+    const runs = r.cells.filter((c) => /await solver\.train\(/.test(c.source)).map((c) => textOf(c.outputs));
+    assert.equal(runs.length, 2);
+    for (const s of runs) assert.match(s, /START TRAIN\.[\s\S]*\[Epoch 1\/1\] TRAIN acc\/loss: \d\.\d{3}\/\d\.\d{3}\n\[Epoch 1\/1\] VAL {3}acc\/loss: \d\.\d{3}\/\d\.\d{3}\nFINISH\./);
+    assert.match(out("modelRnn.save("), /Saving model\.\.\. models\/rnn_mnist_nn\.model/);
+    const saved = readSavedModule(join(tmp, 'out', 'models', 'rnn_mnist_nn.model'));
+    assert.equal(saved.module, 'RNN_Classifier');
+    assert.deepEqual(saved.parameters.map((p) => p.name), ['rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0', 'fc.weight', 'fc.bias']);
+    t.diagnostic(`ran in ${(r.duration / 1000).toFixed(1)} s`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("the student notebook (task cells empty) fails clearly at each task's check", { timeout: 600_000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'i2dl-nb-'));
+  try {
+    const r = await runNotebook(notebook, { env: env(tmp, false), timeout: 300, allowErrors: true });
+    assert.equal(r.ok, false);
+    const checks = r.cells.filter((c) => /Cool, you implemented/.test(c.source));
+    assert.equal(checks.length, 2);
+    for (const c of checks) {
+      assert.equal(c.status, 'error');
+      assert.match(`${c.error?.message}`, /(RNN|LSTM)\.call: push the hidden state of every time step onto hSeq/);
+    }
+    const explore = r.cells.find((c) => c.source.includes("useTask('i2dl.gradients'"))!;
+    assert.match(`${explore.error?.message}`, /exploreGradients returned 0 values/);
+    const compare = r.cells.find((c) => c.source.includes("useTask('i2dl.compare'"))!;
+    assert.match(`${compare.error?.message}`, /compareGradients returned 0 and 0 values/);
+    const samples = r.cells.find((c) => c.source.includes('samplesPerClass = 5'))!;
+    assert.match(`${samples.error?.message}`, /the training set has 0 images of class 0: set a useful trainSplit/);
+    // the feedback cells give every task 0 points and say why, without failing themselves
+    const feedback = r.cells.filter((c) => /await check\('i2dl\./.test(c.source));
+    assert.equal(feedback.length, 5);
+    for (const c of feedback) {
+      assert.equal(c.status, 'ok', `${c.source}: ${c.error?.message}`);
+      assert.match(textOf(c.outputs), /❌ i2dl\.\w+: 0\/\d/);
+    }
+    assert.match(textOf(feedback[0]!.outputs), /✗ parameters: W\.weight is missing/);
+    assert.match(textOf(feedback[2]!.outputs), /✗ between 0 and 1: the split 0 leaves the training set empty/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
