@@ -110,13 +110,20 @@ function installExitHook(): void {
  * would otherwise live on, holding its ports. It watches from a worker thread, so that it works
  * while a cell blocks the main thread (\`while (true) {}\`), and removes the connection file's folder;
  * the worker is unref'd and never keeps the kernel alive.
+ *
+ * Worker threads inherit the process's \`--require\` preloads, so this file also runs at the start of
+ * every worker (its own included): only the main thread starts the watcher, and the watcher gets
+ * no preloads (\`execArgv: []\`). Without both, each watcher started another one, an endless chain
+ * that grew by hundreds of threads and gigabytes a minute and broke long cells.
  */
-const WATCHDOG = `const { Worker } = require('node:worker_threads');
-const watch = "const { workerData: w } = require('node:worker_threads');" +
-  "setInterval(() => { if (process.ppid !== w.ppid) {" +
-  " try { require('node:fs').rmSync(w.dir, { recursive: true, force: true }); } catch {}" +
-  " process.kill(process.pid, 'SIGKILL'); } }, 500);";
-new Worker(watch, { eval: true, workerData: { ppid: process.ppid, dir: __dirname } }).unref();
+const WATCHDOG = `const { Worker, isMainThread } = require('node:worker_threads');
+if (isMainThread) {
+  const watch = "const { workerData: w } = require('node:worker_threads');" +
+    "setInterval(() => { if (process.ppid !== w.ppid) {" +
+    " try { require('node:fs').rmSync(w.dir, { recursive: true, force: true }); } catch {}" +
+    " process.kill(process.pid, 'SIGKILL'); } }, 500);";
+  new Worker(watch, { eval: true, execArgv: [], workerData: { ppid: process.ppid, dir: __dirname } }).unref();
+}
 `;
 
 export class TslabKernel {

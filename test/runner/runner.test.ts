@@ -255,6 +255,28 @@ describe('node engine (tslab kernel)', { concurrency: 2 }, () => {
     assert.equal(existsSync(dirname(connection)), false, 'the connection file was removed');
   });
 
+  it('the watchdog starts one watcher thread, not a chain of them (preloads run in every worker)', { skip: existsSync('/proc/self/status') ? false : 'no /proc' }, async () => {
+    const kernel = await TslabKernel.start({ cwd: fixtures });
+    try {
+      // the kernel's OS threads, counted twice 2 s apart, once it has settled
+      const outputs: string[] = [];
+      const r = await kernel.execute([
+        "import { readFileSync } from 'node:fs';",
+        "const threads = () => Number(/Threads:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);",
+        'await new Promise((res) => setTimeout(res, 1500));',
+        'const first = threads();',
+        'await new Promise((res) => setTimeout(res, 2000));',
+        'console.log(`threads: ${first} then ${threads()}`);',
+      ].join('\n'), { onIopub: (m) => { if (m.header.msg_type === 'stream') outputs.push(String((m.content as { text: string }).text)); } });
+      assert.equal(r.status, 'ok', outputs.join(''));
+      const m = /threads: (\d+) then (\d+)/.exec(outputs.join(''));
+      assert.ok(m, outputs.join(''));
+      assert.ok(Number(m[2]) - Number(m[1]) <= 1, `the kernel's threads grew from ${m[1]} to ${m[2]} in 2 s`);
+    } finally {
+      await kernel.shutdown();
+    }
+  });
+
   it('reports a request aborted by tslab (sent within 200 ms of an error) as aborted', async () => {
     const kernel = await TslabKernel.start({ cwd: fixtures });
     try {
