@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { f32, type CpuLikeBackend } from './matmul.js';
 import type { Nblas } from './nblas.js';
-import { blasPool } from './pool.js';
+import { blasPool, ones } from './pool.js';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
@@ -136,12 +136,6 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** Below this size two native calls cost more than the JavaScript loop. */
 const BLAS_MIN = 4096;
 
-let onesCache = new Float32Array(0);
-/** A read-only vector of at least n ones (BLAS only reads it). */
-function ones(n: number): Float32Array {
-  if (onesCache.length < n) onesCache = new Float32Array(Math.max(n, 2 * onesCache.length)).fill(1);
-  return onesCache;
-}
 
 /**
  * a + alphaB * b by BLAS (alphaB = 1 for Add, -1 for Sub), for equal shapes (scopy, saxpy) and for a

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Nblas } from './nblas.js';
-import { blasPool } from './pool.js';
+import { blasPool, ones } from './pool.js';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
@@ -179,7 +179,9 @@ export function makeFusedMatMul(
       if (bias.dtype === 'float32' && isRowBias(bias, p.n) && bias.shape.length <= p.outShape.length) {
         const bv = f32(backend, bias);
         const n = p.n;
-        for (let off = 0; off < out.length; off += n) for (let j = 0; j < n; j++) out[off + j]! += bv[j]!;
+        const rows = out.length / n;
+        // out += ones(rows) x bias (a rank-1 update in BLAS; each element rounded once, as out[i] += b[j])
+        if (rows > 0) blas.sgemm(blas.NoTrans, blas.NoTrans, rows, n, 1, 1, ones(rows), 1, bv, n, 1, out, n);
       } else {
         const added = fallbacks.add({ inputs: { a: current, b: bias }, backend: args.backend, attrs: {} }) as TensorInfo;
         backend.disposeIntermediateTensorInfo(current);

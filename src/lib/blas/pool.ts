@@ -99,3 +99,10 @@ export class BufferPool {
 
 /** The pool of the blas backend's kernels. */
 export const blasPool = new BufferPool();
+
+let onesCache = new Float32Array(0);
+/** A read-only vector of at least n ones (for BLAS row broadcasts and sums; BLAS only reads it). */
+export function ones(n: number): Float32Array {
+  if (onesCache.length < n) onesCache = new Float32Array(Math.max(n, 2 * onesCache.length)).fill(1);
+  return onesCache;
+}
