@@ -6,7 +6,9 @@
  * The machine is shared, so TypeScript and PyTorch are measured in alternating rounds in the same
  * run (PyTorch runs as a child process that waits for commands): each workload is warmed up in
  * both, then `--rounds` rounds each time a TypeScript block and a PyTorch block of batches.
- * The table shows medians over all timed batches; "best" columns show the fastest round's median.
+ * The table shows medians over all timed batches, their ratio, and the "paired ratio": the median
+ * over rounds of the ratio of the two blocks of that round (neighbours in time, so the least
+ * affected by other processes' load).
  *
  * Flags:
  *   --all              every backend that works here (tensorflow, blas, wasm, cpu), one after another
@@ -14,8 +16,8 @@
  *   --only a,b         only these workloads (names as printed; prefixes work: --only lab8)
  *   --skip a,b         leave these out (prefixes work: --skip lab8-vanilla-epoch)
  *   --batches N        timed batches per workload (default: per workload)
- *   --rounds N         alternating rounds the timed batches are split into (default 3)
- *   --warmup N         untimed batches first (default 3; epochs: 1)
+ *   --rounds N         alternating rounds the timed batches are split into (default 5)
+ *   --warmup N         untimed batches first (default: 3 and about a second; epochs: 1)
  *   --no-torch         skip PyTorch
  *   --no-mnist1d       skip bench/mnist1d.bench.ts (run after this table when present)
  *   --json FILE        also write the results as JSON
@@ -48,7 +50,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { all: false, rounds: 3, torch: true, mnist1d: true, denormals: false };
+  const a: Args = { all: false, rounds: 5, torch: true, mnist1d: true, denormals: false };
   const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
@@ -162,6 +164,8 @@ interface Row {
   times: number[];
   torchMedian?: number;
   torchBest?: number;
+  /** Median over rounds of (TypeScript round median / PyTorch round median): robust to load changes between rounds. */
+  pairedRatio?: number;
   torchTimes?: number[];
   torchError?: string;
   numTensorsGrowth: number;
@@ -179,9 +183,14 @@ async function timeSteps(w: Workload, n: number): Promise<number[]> {
 
 async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, torch: TorchServer | undefined): Promise<Row> {
   const w = spec.make();
-  const warmup = args.warmup ?? spec.warmup ?? 3;
+  // Warm-up: at least `warmup` steps and, for batch workloads, about a second (V8 compiles the
+  // hot paths of each workload during its first batches), at most 50 steps.
+  let warmup = args.warmup ?? spec.warmup ?? 3;
   const w0 = performance.now();
-  for (let i = 0; i < warmup; i++) await w.step();
+  for (let i = 0; i < warmup || (spec.unit === 'batch' && args.warmup === undefined && i < 50 && performance.now() - w0 < 1000); i++) {
+    await w.step();
+    warmup = Math.max(warmup, i + 1);
+  }
   const perWarm = (performance.now() - w0) / Math.max(1, warmup);
   let batches = args.batches ?? spec.batches;
   // Slow backends (cpu, wasm on the big models): keep each workload to about 20 s.
@@ -226,6 +235,7 @@ async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, tor
     row.torchMedian = median(torchTimes);
     row.torchBest = Math.min(...torchRoundMedians);
     row.torchTimes = torchTimes;
+    row.pairedRatio = median(torchRoundMedians.map((t, i) => roundMedians[i]! / t));
   }
   if (torchError) row.torchError = torchError;
   return row;
@@ -347,14 +357,14 @@ async function main(): Promise<void> {
 
     console.log('');
     console.log(`TensorFlow.js ${tf.version_core}, Node ${process.version}${torch ? `; PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? '' : 's'}, flush denormal)` : ''}`);
-    const header = `| ${pad('workload', 20)} | ${pad('backend', 7)} | ${pad('unit', 5)} | ${pad('TS ms', 8, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 5, true)} | ${pad('best-round ratio', 16, true)} |`;
+    const header = `| ${pad('workload', 20)} | ${pad('backend', 7)} | ${pad('unit', 5)} | ${pad('TS ms', 8, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 5, true)} | ${pad('paired ratio', 12, true)} |`;
     console.log(header);
     console.log(header.replace(/[^|]/g, '-'));
     for (const r of rows) {
       const t = r.torchMedian;
       console.log(
         `| ${pad(r.workload, 20)} | ${pad(r.backend, 7)} | ${pad(r.unit, 5)} | ${pad(r.median.toFixed(1), 8, true)} | ${pad(t === undefined ? '-' : t.toFixed(1), 10, true)} | ` +
-          `${pad(t === undefined ? '-' : (r.median / t).toFixed(2), 5, true)} | ${pad(r.torchBest === undefined ? '-' : (r.best / r.torchBest).toFixed(2), 16, true)} |`,
+          `${pad(t === undefined ? '-' : (r.median / t).toFixed(2), 5, true)} | ${pad(r.pairedRatio === undefined ? '-' : r.pairedRatio.toFixed(2), 12, true)} |`,
       );
     }
     for (const r of rows.filter((x) => x.numTensorsGrowth !== 0)) {
