@@ -5,7 +5,8 @@ write them:
 - lab8-{vanilla,gru,lstm}: seed 000's (Lab 8) classifier nn.Sequential(Unflatten(1, (40, 1)),
   cell, Flatten(), Linear(400, 10)) with the lab's cells (hidden 10; the equations of the lab,
   input projection of all steps in one product, one product per step), CrossEntropyLoss,
-  Adam(lr 1e-2, weight_decay 1e-3), batch 100; one batch is the body of the seed's `train`.
+  Adam(lr 1e-2, weight_decay 1e-3), batch 100; one step is the seed's `train` given one batch,
+  going through 40 batches in turn.
 - lab8-*-epoch: one epoch as the seed's `run` does it: `train` over 40 batches, then `test` over
   10 batches (MNIST-1D's 4000 / 1000 samples of 40 values), the seed's functions verbatim.
 - rnn004 / lstm004: seed 004's RNN_Model (nn.RNN(28, 128), Linear on the last step) and
@@ -166,9 +167,17 @@ def make(name):
     if name.startswith("lab8-"):
         model = lab8_model(name[5:])
         opt = torch.optim.Adam(model.parameters(), 1e-2, weight_decay=1e-3)
-        loader = DataLoader(TensorDataset(torch.randn(100, 40), torch.randint(0, 10, (100,))), batch_size=100)
-        # one batch = one call of the seed's train() over a one-batch loader
-        return lambda: train(loader, model, opt, crit, "cpu")
+        loader = DataLoader(TensorDataset(torch.randn(4000, 40), torch.randint(0, 10, (4000,))), batch_size=100)
+        batches = list(loader)
+        k = [0]
+
+        # one step = the seed's train() given one batch, the 40 batches in turn (as an epoch)
+        def step():
+            b = batches[k[0] % len(batches)]
+            k[0] += 1
+            return train([b], model, opt, crit, "cpu")
+
+        return step
     if name in ("rnn004", "lstm004"):
         model = RNN_Model() if name == "rnn004" else LSTM_Model()
         opt = torch.optim.Adam(model.parameters(), lr=0.001)
