@@ -129,6 +129,17 @@ test('slice, split, concat, stack, unstack, transpose match cpu', { skip }, asyn
     await compare(`pad [${shape}] by ${JSON.stringify(pads)}`, [{ shape, seed: 40 }], (t) => tf.pad(t!, pads), { atol: 0, rtol: 0 });
     await compare(`pad [${shape}] with 1.5`, [{ shape, seed: 41 }], (t) => tf.pad(t!, pads, 1.5), { atol: 0, rtol: 0 });
   }
+  for (const [shape, reps] of [
+    [[64, 1], [1, 128]], // tf.layers' initial states
+    [[2, 3], [2, 2]],
+    [[3], [4]],
+    [[2, 1, 3], [1, 5, 2]],
+    [[1, 70], [3, 1]],
+    [[2, 2], [0, 3]],
+    [[4, 5], [1, 1]],
+  ] as [number[], number[]][]) {
+    await compare(`tile [${shape}] by [${reps}]`, [{ shape, seed: 43 }], (t) => tf.tile(t!, reps), { atol: 0, rtol: 0 });
+  }
   await compare('slice gradient (pad)', [{ shape: [4, 6, 5], seed: 42 }], (t) => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.slice(x, [1, 5, 0], [2, 1, 5]), 3)))(t!), { atol: 0, rtol: 0 });
   await compare('transpose identity perm', [{ shape: [3, 4, 5], seed: 27 }], (t) => tf.transpose(t!, [0, 1, 2]), { atol: 0, rtol: 0 });
   await compare('transpose all size 1', [{ shape: [1, 1, 1], seed: 28 }], (t) => tf.transpose(t!, [2, 0, 1]), { atol: 0, rtol: 0 });

@@ -661,4 +661,50 @@ const padV2: Make = (fallback) => (args) => {
   return backend.makeTensorInfo(shape, 'float32', values);
 };
 
-Object.assign(fastKernels, { Transpose: transpose, Pack: pack, Unpack: unpack, PadV2: padV2 });
+/** Tile: x repeated reps[i] times along each dim, a row at a time (tf.layers tiles its initial states). */
+export function tileCopy(xv: Float32Array, xShape: readonly number[], reps: readonly number[]): { shape: number[]; values: Float32Array } {
+  const r = xShape.length;
+  const outShape = xShape.map((d, i) => d * reps[i]!);
+  const total = outShape.reduce((p, q) => p * q, 1);
+  const out = blasPool.alloc(total);
+  if (total === 0) return { shape: outShape, values: out };
+  if (r === 0) {
+    out[0] = xv[0]!;
+    return { shape: outShape, values: out };
+  }
+  const L = xShape[r - 1]!;
+  const RL = outShape[r - 1]!;
+  // x's strides over its outer dims
+  const xs = new Array<number>(r).fill(0);
+  let acc = 1;
+  for (let i = r - 1; i >= 0; i--) {
+    xs[i] = acc;
+    acc *= xShape[i]!;
+  }
+  const rows = total / RL;
+  const idx = new Array<number>(Math.max(r - 1, 0)).fill(0);
+  for (let row = 0, dst = 0; row < rows; row++, dst += RL) {
+    let src = 0;
+    for (let k = 0; k < r - 1; k++) src += (idx[k]! % xShape[k]!) * xs[k]!;
+    if (L > 64) out.set(xv.subarray(src, src + L), dst);
+    else for (let j = 0; j < L; j++) out[dst + j] = xv[src + j]!;
+    for (let filled = L; filled < RL; filled *= 2) out.copyWithin(dst + filled, dst, dst + Math.min(filled, RL - filled));
+    for (let k = r - 2; k >= 0; k--) {
+      if (++idx[k]! < outShape[k]!) break;
+      idx[k] = 0;
+    }
+  }
+  return { shape: outShape, values: out };
+}
+
+const tile: Make = (fallback) => (args) => {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype !== 'float32') return fallback(args);
+  const { reps } = args.attrs as unknown as { reps: number[] };
+  if (reps.length !== x.shape.length) return fallback(args);
+  const backend = args.backend as unknown as CpuLikeBackend;
+  const { shape, values } = tileCopy(f32(backend, x), x.shape, reps);
+  return backend.makeTensorInfo(shape, 'float32', values);
+};
+
+Object.assign(fastKernels, { Transpose: transpose, Pack: pack, Unpack: unpack, PadV2: padV2, Tile: tile });
