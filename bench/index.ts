@@ -335,6 +335,10 @@ async function main(): Promise<void> {
     backends.push(r.name);
     console.log(`backend: ${r.name} - ${r.reason}`);
   }
+  if (backends.includes('blas') && process.env.OPENBLAS_CORETYPE) {
+    // OpenBLAS picks its kernels by CPU unless told; a forced older core can halve sgemm's speed.
+    console.log(`note: OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} is set, so OpenBLAS uses that core's kernels (unset it to let OpenBLAS choose)`);
+  }
 
   let torch: { server: TorchServer; info: TorchInfo } | undefined;
   if (args.torch) {
