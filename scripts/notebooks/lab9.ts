@@ -276,7 +276,8 @@ with Adam. That is PyTorch's \`optimizer.zero_grad()\`, \`loss.backward()\` and 
 call (the gradients are computed afresh every time, so there is nothing to zero). TensorFlow.js has no
 garbage collector for tensors: the functions free the tensors of each batch with \`tf.dispose\`
 (\`tf.tidy(f)\` frees every tensor \`f\` creates except the one it returns). A progress bar shows how far
-each epoch has got.`);
+each epoch has got; the functions are \`async\` and wait for the next event-loop turn after every batch
+(\`await tf.nextFrame()\`), which lets the kernel send the bar to the notebook while training runs.`);
 
   code(`// How many predictions are right: the predicted class is the one with the highest score
 // (torch.max(outputs, 1) in PyTorch)
@@ -284,7 +285,7 @@ function countCorrect(outputs: tf.Tensor, labels: tf.Tensor): number {
   return tf.tidy(() => tf.equal(tf.argMax(outputs, 1), labels).sum().dataSync()[0]);
 }
 
-function train(model: Module, trainloader: DataLoader, criterion: Criterion, optimizer: Adam, numEpochs = 5): void {
+async function train(model: Module, trainloader: DataLoader, criterion: Criterion, optimizer: Adam, numEpochs = 5): Promise<void> {
   model.train();
   // RNNKIT_EPOCHS / RNNKIT_BATCHES shorten training (tests, CI); by default all of it runs
   numEpochs = epochsSetting(numEpochs);
@@ -312,6 +313,7 @@ function train(model: Module, trainloader: DataLoader, criterion: Criterion, opt
       tf.dispose([inputs, outputs, loss]); // the loader frees the batch itself
       i++;
       bar.update(1, { loss: runningLoss / i });
+      await tf.nextFrame(); // lets the kernel send the progress bar to the notebook while training runs
     }
     bar.close();
 
@@ -322,7 +324,7 @@ function train(model: Module, trainloader: DataLoader, criterion: Criterion, opt
   md(`Evaluation Function (no gradients are computed here: TensorFlow.js records the operations for
 gradients only inside \`optimizer.minimize\` or \`tf.grads\`, so nothing like \`torch.no_grad()\` is needed):`);
 
-  code(`function evaluate(model: Module, testloader: DataLoader): void {
+  code(`async function evaluate(model: Module, testloader: DataLoader): Promise<void> {
   model.eval();
   let correct = 0;
   let total = 0;
@@ -334,6 +336,7 @@ gradients only inside \`optimizer.minimize\` or \`tf.grads\`, so nothing like \`
     correct += countCorrect(outputs, labels);
     tf.dispose([inputs, outputs]);
     bar.update(1);
+    await tf.nextFrame();
   }
   bar.close();
 
@@ -351,10 +354,10 @@ const criterion = crossEntropyLoss;
 let optimizer = new Adam(rnnModel.parameters(), 0.001);
 
 // Train the RNN model
-train(rnnModel, trainloader, criterion, optimizer, 5);
+await train(rnnModel, trainloader, criterion, optimizer, 5);
 
 // Evaluate the RNN model
-evaluate(rnnModel, testloader);`, { run: 'lab9.rnn' });
+await evaluate(rnnModel, testloader);`, { run: 'lab9.rnn' });
 
   md(referenceNote('rnn', 'RNN'), { reference: 'lab9.rnn' });
 
@@ -366,10 +369,10 @@ optimizer.dispose(); // frees the RNN optimizer's moments
 optimizer = new Adam(lstmModel.parameters(), 0.001);
 
 // Train the LSTM model
-train(lstmModel, trainloader, criterion, optimizer, 5);
+await train(lstmModel, trainloader, criterion, optimizer, 5);
 
 // Evaluate the LSTM model
-evaluate(lstmModel, testloader);`, { run: 'lab9.lstm' });
+await evaluate(lstmModel, testloader);`, { run: 'lab9.lstm' });
 
   md(referenceNote('lstm', 'LSTM'), { reference: 'lab9.lstm' });
 

@@ -52,14 +52,14 @@ test('the notebook follows the seed: sections, data, image, models, LSTM formula
     'A = X_t W_x + H_{t-1} W_h',
     '# Define the LSTM Model', 'class LSTM_Model extends Module', 'numLayers = 2',
     'new LSTM(inputSize, hiddenSize, { numLayers, batchFirst: true })', 'this.lstm.call(x)', 'hn[-1]',
-    '# Training and Evaluation Functions', 'function train(model: Module, trainloader: DataLoader, criterion: Criterion, optimizer: Adam, numEpochs = 5)',
+    '# Training and Evaluation Functions', 'async function train(model: Module, trainloader: DataLoader, criterion: Criterion, optimizer: Adam, numEpochs = 5)',
     'epochsSetting(numEpochs)', 'batchesSetting(trainloader.length)', 'new ProgressBar(numBatches', "images.reshape([-1, 28, 28])",
     'optimizer.minimize(', 'criterion(outputs, labels)', 'Epoch [${epoch + 1}/${numEpochs}], Loss: ${(runningLoss / i).toFixed(4)}, Accuracy: ${(100 * correct / total).toFixed(2)}%',
-    'Evaluation Function', 'function evaluate(model: Module, testloader: DataLoader)', 'model.eval()', 'Test Accuracy: ${(100 * correct / total).toFixed(2)}%',
+    'Evaluation Function', 'async function evaluate(model: Module, testloader: DataLoader)', 'model.eval()', 'await tf.nextFrame()', 'Test Accuracy: ${(100 * correct / total).toFixed(2)}%',
     '# Model Training and Evaluation', '## Training RNN Model:', 'new RNN_Model()', 'crossEntropyLoss', 'new Adam(rnnModel.parameters(), 0.001)',
-    'train(rnnModel, trainloader, criterion, optimizer, 5)', 'evaluate(rnnModel, testloader)',
+    'await train(rnnModel, trainloader, criterion, optimizer, 5)', 'await evaluate(rnnModel, testloader)',
     '## Training LSTM Model:', 'new LSTM_Model()', 'new Adam(lstmModel.parameters(), 0.001)',
-    'train(lstmModel, trainloader, criterion, optimizer, 5)', 'evaluate(lstmModel, testloader)',
+    'await train(lstmModel, trainloader, criterion, optimizer, 5)', 'await evaluate(lstmModel, testloader)',
   ];
   let at = -1;
   for (const s of order) {
@@ -101,10 +101,10 @@ test('headless with 2 epochs of 3 batches: image, Epoch and Test Accuracy lines 
       source: [
         '// 10 test batches (an in-order loader slices its batches once, at the first pass)\n',
         'const someTests = new DataLoader(new TensorDataset(testData.images.slice(0, 640), testData.labels.slice(0, 640)), { batchSize: 64 });\n',
-        'evaluate(lstmModel, someTests);\n',
+        'await evaluate(lstmModel, someTests);\n',
         'const before = tf.memory().numTensors;\n',
-        'train(lstmModel, trainloader, criterion, optimizer, 1);\n',
-        'evaluate(lstmModel, someTests);\n',
+        'await train(lstmModel, trainloader, criterion, optimizer, 1);\n',
+        'await evaluate(lstmModel, someTests);\n',
         'console.log(`tensors left behind: ${tf.memory().numTensors - before}`);',
       ],
     });
