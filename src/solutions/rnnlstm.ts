@@ -129,7 +129,7 @@ export async function compareConfigs(configs: ModelConfig[], options: CompareOpt
     return (100 * correct) / total;
   };
 
-  const bar = options.progress === false ? undefined : new ProgressBar(configs.length * iterations, { desc: 'compareConfigs' });
+  const bar = options.progress === false ? undefined : new ProgressBar(configs.length * iterations, { desc: 'compareConfigs', minIntervalMs: 500 });
   try {
     for (const config of configs) {
       const label = configLabel(config);
@@ -153,6 +153,8 @@ export async function compareConfigs(configs: ModelConfig[], options: CompareOpt
             }
             loss.dispose();
             bar?.update(1, { model: label });
+            // Let the kernel send its output (and notice an interrupt) between the steps
+            await tf.nextFrame();
             if (iter >= iterations) break;
           }
         }
@@ -178,10 +180,9 @@ export async function compareConfigs(configs: ModelConfig[], options: CompareOpt
 }
 
 /**
- * Exercise 3: tries every combination of the grid's iteration budgets, batch sizes and learning
- * rates for one configuration and returns the test accuracy of each, best first. One training run
- * per (batch size, learning rate) serves all iteration budgets: it runs for the largest and
- * measures the accuracy after each budget (`evaluateAt`).
+ * Exercise 3: trains the configuration with every combination of the grid's iteration budgets,
+ * batch sizes and learning rates and returns one `{ iterations, batchSize, lr, accuracy }` per
+ * combination (test accuracy in percent), best first.
  */
 export async function searchHyperparameters(config: ModelConfig, grid: SearchGrid, data: SearchData): Promise<SearchResult[]> {
   const results: SearchResult[] = [];
@@ -190,6 +191,8 @@ export async function searchHyperparameters(config: ModelConfig, grid: SearchGri
   //                          START OF YOUR CODE                          //
   //////////////////////////////////////////////////////////////////////////
   // BEGIN SOLUTION
+  // One training run per (batch size, learning rate) serves all iteration budgets: it runs for the
+  // largest and measures the accuracy after each budget (evaluateAt).
   const budgets = [...new Set(grid.iterations)].sort((a, b) => a - b);
   const longest = budgets[budgets.length - 1]!;
   for (const batchSize of grid.batchSize) {

@@ -232,8 +232,9 @@ const TYPE_COLORS: Record<RecurrentType, string> = { rnn: '#1f77b4', lstm: '#d62
 /**
  * Exercise 2's result: a bar chart of the final test accuracies (RNNs blue, LSTMs red) and a table
  * with the parameters, the last loss and the time of each configuration. Checks the results first.
+ * Returns nothing, so that a notebook cell ending with it prints nothing more.
  */
-export function showComparison(results: unknown, configs: readonly ModelConfig[], options: { title?: string } = {}): ComparisonResult[] {
+export function showComparison(results: unknown, configs: readonly ModelConfig[], options: { title?: string } = {}): void {
   const rs = checkComparison(results, configs);
   const rows = rs.map((r, i) => ({ label: r.label ?? configLabel(configs[i]!), accuracy: r.accuracy }));
   showFigure(accuracyFigure(rows, { title: options.title ?? 'Exercise 2: final test accuracy per configuration', colors: configs.map((c) => TYPE_COLORS[c.type] ?? '#888') }));
@@ -244,14 +245,12 @@ export function showComparison(results: unknown, configs: readonly ModelConfig[]
     ...(r.loss !== undefined ? { 'last loss': r.loss } : {}),
     ...(r.seconds !== undefined ? { 'time (s)': Number(r.seconds.toFixed(1)) } : {}),
   })));
-  return rs;
 }
 
 /** Exercise 3's result: the combinations sorted by test accuracy, as a table and a bar chart. */
-export function showSearch(results: unknown, options: { title?: string } = {}): SearchResult[] {
+export function showSearch(results: unknown, options: { title?: string } = {}): void {
   const rs = [...checkSearch(results)].sort((a, b) => b.accuracy - a.accuracy);
   const label = (r: SearchResult) => `${r.iterations} it, batch ${r.batchSize}, lr ${r.lr}`;
   showFigure(accuracyFigure(rs.map((r) => ({ label: label(r), accuracy: r.accuracy })), { title: options.title ?? 'Exercise 3: test accuracy per combination (best first)' }));
   showTable(rs.map((r) => ({ iterations: r.iterations, 'batch size': r.batchSize, 'learning rate': r.lr, 'accuracy (%)': Number(r.accuracy.toFixed(2)), ...(r.loss !== undefined ? { 'last loss': r.loss } : {}) })));
-  return rs;
 }
