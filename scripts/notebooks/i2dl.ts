@@ -14,91 +14,22 @@
  * `metadata.question` ("i2dl.vanishing", ...), the seed's output checks `metadata.check`, feedback
  * cells `metadata.feedback`, figures `metadata.figure`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { i2dlAnswers, type I2dlQuestion } from '../../src/solutions/i2dl-answers.js';
 import { lstmChainFigure, rnnClassifierFigure, rnnRolledFigure, simpleRnnFigure } from './i2dl-figures.js';
+import { ANSWER, CellList, MARKERS, type Cell, type Meta, SolutionSource, answerText, figureImg, generatorMain, isMain, notebookText } from './builder.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const NOTEBOOK = `${root}notebooks/i2dl_rnn_exercise.ipynb`;
 
-type Meta = Record<string, unknown>;
-interface Cell {
-  cell_type: 'markdown' | 'code';
-  id: string;
-  metadata: Meta;
-  source: string[];
-  execution_count?: null;
-  outputs?: unknown[];
-}
 
 // ---------------------------------------------------------------- task cells from the solutions
 
-const solutionsSource = readFileSync(`${root}src/solutions/i2dl.ts`, 'utf8');
-
-/** The source of `export class|function <name>` with its doc comment, as it stands in the solutions file. */
-function declSource(name: string): string {
-  const m = new RegExp(`\\nexport (class|function) ${name}\\b`).exec(solutionsSource);
-  if (!m) throw new Error(`${name} not found in src/solutions/i2dl.ts`);
-  const start = m.index + 1;
-  const docStart = solutionsSource.lastIndexOf('/**', start);
-  const between = solutionsSource.slice(docStart, start);
-  const from = between.includes('*/') && !between.slice(between.indexOf('*/') + 2).trim() ? docStart : start;
-  const end = solutionsSource.indexOf('\n}\n', start);
-  return solutionsSource.slice(from, end + 2).replace(`export ${m[1]} ${name}`, `${m[1]} ${name}`);
-}
-
-/** Student version: each solution region becomes one empty line. Instructor: the markers go. */
-function taskCode(name: string, withSolution: boolean): string {
-  const out: string[] = [];
-  let inside = false;
-  for (const line of declSource(name).split('\n')) {
-    if (line.trim() === '// BEGIN SOLUTION') {
-      inside = true;
-      if (!withSolution) out.push('');
-      continue;
-    }
-    if (line.trim() === '// END SOLUTION') {
-      inside = false;
-      continue;
-    }
-    if (inside && !withSolution) continue;
-    out.push(line);
-  }
-  if (inside) throw new Error(`unterminated solution region in ${name}`);
-  return out.join('\n');
-}
+const solutions = new SolutionSource('src/solutions/i2dl.ts');
 
 // ---------------------------------------------------------------- cells
 
-const MARKERS = [
-  '```typescript',
-  '//////////////////////////////////////////////////////////////////////////',
-  '//                          START OF YOUR CODE                          //',
-  '//////////////////////////////////////////////////////////////////////////',
-  '',
-  '',
-  '//////////////////////////////////////////////////////////////////////////',
-  '//                           END OF YOUR CODE                           //',
-  '//////////////////////////////////////////////////////////////////////////',
-  '```',
-].join('\n');
-
-/**
- * A diagram for a markdown cell: the SVG as a data URL in an <img> (JupyterLab's sanitiser strips raw
- * <svg> from markdown but shows data-URL images; an image cannot run scripts).
- */
-function figureImg(svg: string, alt: string, width: number): string {
-  return `<p align="center"><img alt="${alt}" width="${width}" src="data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}"/></p>`;
-}
-
-const ANSWER = "<font color='green'>Write your answer here</font>";
-
 function build(withSolutions: boolean): { cells: Cell[] } {
-  const cells: Cell[] = [];
-  const md = (text: string, metadata: Meta = {}) => cells.push({ cell_type: 'markdown', id: '', metadata, source: lines(text) });
-  const code = (text: string, metadata: Meta = {}) =>
-    cells.push({ cell_type: 'code', id: '', metadata, source: lines(text), execution_count: null, outputs: [] });
+  const cells = new CellList();
+  const md = (text: string, metadata?: Meta) => cells.md(text, metadata);
+  const code = (text: string, metadata?: Meta) => cells.code(text, metadata);
   // Immediate feedback after each graded task: the autograder's own checks (as otter-grader's grader.check).
   const feedback = (task: string, impl: string, what: string) => {
     md(`For more detailed feedback, the next cell runs the autograder's checks on your \`${impl}\` (${what}) and
@@ -107,7 +38,7 @@ says what differs, without showing the reference solution.`);
   };
   const question = (id: I2dlQuestion, text: string) => {
     md(`****\n**Question:** ${text}\n****`);
-    const answer = withSolutions ? `<font color='green'>**Answer.**</font>\n\n${i2dlAnswers[id].answer}` : ANSWER;
+    const answer = withSolutions ? answerText(i2dlAnswers[id].answer) : ANSWER;
     md(answer, { question: `i2dl.${id}` });
   };
 
@@ -204,7 +135,7 @@ to \`v\` of shape \`[batch, features]\`; \`tf.add\`, \`tf.zeros\`, \`t.reshape\`
 ****`);
 
   code(`// ToDo: Implement the RNN class
-${taskCode('RNN', withSolutions)}`, { task: 'i2dl.rnn' });
+${solutions.taskCode('RNN', withSolutions)}`, { task: 'i2dl.rnn' });
 
   md(`Luckily the course library already implements a simple RNN, \`nn.RNN\`, which computes exactly what
 PyTorch's \`nn.RNN\` computes. We use it to check that we have built the correct cell, comparing the
@@ -271,7 +202,7 @@ earlier inputs in an RNN.`);
 //   - tf.grad can only differentiate a scalar, not an output tensor        //
 //   - choose a good representation of the gradient plot                    //
 ////////////////////////////////////////////////////////////////////////////
-${taskCode('exploreGradients', withSolutions)}`, { task: 'i2dl.gradients' });
+${solutions.taskCode('exploreGradients', withSolutions)}`, { task: 'i2dl.gradients' });
 
   code(`// useTask hands over your exploreGradients (with RNNKIT_SOLUTIONS=1 the reference solution)
 const gradsRnn = (await useTask('i2dl.gradients', exploreGradients))(50, 20);
@@ -342,7 +273,7 @@ state \`[h, c]\` (each \`[1, batch, hiddenSize]\`) and returns \`[hSeq, [h, c]]\
 ****`);
 
   code(`// ToDo: Implement the LSTM class
-${taskCode('LSTM', withSolutions)}`, { task: 'i2dl.lstm' });
+${solutions.taskCode('LSTM', withSolutions)}`, { task: 'i2dl.lstm' });
 
   code(`// choose your input parameters
 const inputSize = 3;
@@ -390,7 +321,7 @@ with the RNN's gradients. __What do you see?__`);
 // TODO: Define a RNN and LSTM and explore the gradients on the output h_T   //
 // wrt. the input at time t and plot your result.                           //
 ////////////////////////////////////////////////////////////////////////////
-${taskCode('compareGradients', withSolutions)}`, { task: 'i2dl.compare' });
+${solutions.taskCode('compareGradients', withSolutions)}`, { task: 'i2dl.compare' });
 
   code(`// useTask hands over your compareGradients (with RNNKIT_SOLUTIONS=1 the reference solution)
 const compareGradientsImpl = await useTask('i2dl.compare', compareGradients);
@@ -471,7 +402,7 @@ console.log(\`\${X.shape[0]} training images of \${X.shape[1]} x \${X.shape[2]} 
   code(`////////////////////////////////////////////////////////////////////////////
 // TODO: Set a useful training/ validation split                            //
 ////////////////////////////////////////////////////////////////////////////
-${taskCode('chooseTrainSplit', withSolutions)}
+${solutions.taskCode('chooseTrainSplit', withSolutions)}
 
 // useTask hands over your split (with RNNKIT_SOLUTIONS=1 the reference solution)
 const trainSplit = (await useTask('i2dl.split', chooseTrainSplit))();
@@ -525,7 +456,7 @@ images \`[N, 1, 28, 28]\` into a sequence of rows \`[28, N, 28]\` (\`reshape\`, 
 recurrent layer, and map its final hidden state \`[1, N, hiddenSize]\` to the class scores \`[N, classes]\`.
 ****`, { figure: 'i2dl.classifier' });
 
-  code(`${taskCode('RNN_Classifier', withSolutions)}
+  code(`${solutions.taskCode('RNN_Classifier', withSolutions)}
 
 // useTask hands over your classifier (with RNNKIT_SOLUTIONS=1 the reference solution)
 const RNNClassifier = await useTask('i2dl.rnnClassifier', RNN_Classifier);
@@ -563,7 +494,7 @@ Try to improve your model by using an LSTM.
 hiddenSize)\`, or your own \`LSTM\`) instead of the simple RNN.
 ****`);
 
-  code(`${taskCode('LSTM_Classifier', withSolutions)}
+  code(`${solutions.taskCode('LSTM_Classifier', withSolutions)}
 
 // useTask hands over your classifier (with RNNKIT_SOLUTIONS=1 the reference solution)
 const LSTMClassifier = await useTask('i2dl.lstmClassifier', LSTM_Classifier);
@@ -588,50 +519,13 @@ are taken from the notebook's folder). \`loadModule(new RNN_Classifier(), path)\
 
   code(`modelRnn.save('models/rnn_mnist_nn.model');`, { save: 'i2dl' });
 
-  cells.forEach((c, i) => (c.id = `i2dl-${String(i).padStart(2, '0')}`));
-  return { cells };
-}
-
-function lines(text: string): string[] {
-  const parts = text.split('\n');
-  return parts.map((l, i) => (i < parts.length - 1 ? `${l}\n` : l)).filter((l, i, a) => !(i === a.length - 1 && l === ''));
+  return cells.finish('i2dl');
 }
 
 export function notebookJson(withSolutions: boolean): string {
-  const nb = {
-    cells: build(withSolutions).cells,
-    metadata: {
-      kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
-      language_info: { file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript' },
-      lab: { id: 'i2dl', title: 'I2DL: Recurrent Neural Networks (RNN and LSTM from scratch, MNIST)', instructor: withSolutions },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  return `${JSON.stringify(nb, null, 1)}\n`;
+  return notebookText(build(withSolutions).cells, { id: 'i2dl', title: 'I2DL: Recurrent Neural Networks (RNN and LSTM from scratch, MNIST)', instructor: withSolutions });
 }
 
-function main(argv: string[]): void {
-  if (argv.includes('--check')) {
-    const want = notebookJson(false);
-    const have = readFileSync(NOTEBOOK, 'utf8');
-    if (want !== have) {
-      console.error(`${NOTEBOOK} is out of date: run npx tsx scripts/notebooks/i2dl.ts`);
-      process.exit(1);
-    }
-    console.log(`${NOTEBOOK} is up to date`);
-    return;
-  }
-  const i = argv.indexOf('--instructor');
-  if (i >= 0) {
-    const out = argv[i + 1];
-    if (!out) throw new Error('--instructor needs an output path');
-    writeFileSync(out, notebookJson(true));
-    console.log(`wrote ${out}`);
-    return;
-  }
-  writeFileSync(NOTEBOOK, notebookJson(false));
-  console.log(`wrote ${NOTEBOOK}`);
+if (isMain(import.meta.url)) {
+  generatorMain({ notebook: 'notebooks/i2dl_rnn_exercise.ipynb', script: 'scripts/notebooks/i2dl.ts', json: (withSolutions) => notebookJson(withSolutions), instructor: true }, process.argv.slice(2));
 }
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

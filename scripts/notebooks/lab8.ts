@@ -11,58 +11,16 @@
  * marker lines) and fills the answer cells from src/solutions/lab8-answers.ts. Task cells carry `metadata.task` ("lab8.vanilla", "lab8.gru", "lab8.lstm"),
  * answer cells `metadata.question` ("lab8.1.1", ...), output checks `metadata.check`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { lab8Answers } from '../../src/solutions/lab8-answers.js';
 import { gruFigure, lstmFigure, manyToOneFigure } from './lab8-figures.js';
+import { ANSWER, CellList, MARKERS, type Cell, type Meta, SolutionSource, answerText, figureImg, generatorMain, isMain, notebookText, root } from './builder.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const NOTEBOOK = `${root}notebooks/lab8_rnn_mnist1d.ipynb`;
 
-type Meta = Record<string, unknown>;
-interface Cell {
-  cell_type: 'markdown' | 'code';
-  id: string;
-  metadata: Meta;
-  source: string[];
-  execution_count?: null;
-  outputs?: unknown[];
-}
 
 // ---------------------------------------------------------------- task cells from the solutions
 
-const solutionsSource = readFileSync(`${root}src/solutions/lab8.ts`, 'utf8');
-
-/** The source of `export class <name>` with its doc comment, as it stands in the solutions file. */
-function classSource(name: string): string {
-  const start = solutionsSource.indexOf(`export class ${name} `);
-  if (start < 0) throw new Error(`class ${name} not found in src/solutions/lab8.ts`);
-  const docStart = solutionsSource.lastIndexOf('/**', start);
-  const end = solutionsSource.indexOf('\n}\n', start);
-  return solutionsSource.slice(docStart, end + 2).replace(`export class ${name} `, `class ${name} `);
-}
-
-/** Student version: each solution region becomes one empty line. Instructor: the markers go. */
-function taskCode(name: string, withSolution: boolean): string {
-  const lines = classSource(name).split('\n');
-  const out: string[] = [];
-  let inside = false;
-  for (const line of lines) {
-    if (line.trim() === '// BEGIN SOLUTION') {
-      inside = true;
-      if (!withSolution) out.push('');
-      continue;
-    }
-    if (line.trim() === '// END SOLUTION') {
-      inside = false;
-      continue;
-    }
-    if (inside && !withSolution) continue;
-    out.push(line);
-  }
-  if (inside) throw new Error(`unterminated solution region in ${name}`);
-  return out.join('\n');
-}
+const solutions = new SolutionSource('src/solutions/lab8.ts');
 
 // ---------------------------------------------------------------- reference values of the seed
 
@@ -108,35 +66,10 @@ function checkCell(type: 'vanilla' | 'gru' | 'lstm', cls: string): string {
 
 // ---------------------------------------------------------------- cells
 
-const MARKERS = [
-  '```typescript',
-  '//////////////////////////////////////////////////////////////////////////',
-  '//                          START OF YOUR CODE                          //',
-  '//////////////////////////////////////////////////////////////////////////',
-  '',
-  '',
-  '//////////////////////////////////////////////////////////////////////////',
-  '//                           END OF YOUR CODE                           //',
-  '//////////////////////////////////////////////////////////////////////////',
-  '```',
-].join('\n');
-
-/**
- * A diagram for a markdown cell: the SVG as a data URL in an <img>. JupyterLab's sanitiser strips
- * raw <svg> elements (and SVG attachments) from markdown but shows data-URL images
- * (jupyterlab/jupyterlab#10464); an image also cannot run scripts.
- */
-function figureImg(svg: string, alt: string): string {
-  return `<p align="center"><img alt="${alt}" src="data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}"/></p>`;
-}
-
-const ANSWER = "<font color='green'>Write your answer here</font>";
-
 function build(withSolutions: boolean): { cells: Cell[] } {
-  const cells: Cell[] = [];
-  const md = (text: string, metadata: Meta = {}) => cells.push({ cell_type: 'markdown', id: '', metadata, source: lines(text) });
-  const code = (text: string, metadata: Meta = {}) =>
-    cells.push({ cell_type: 'code', id: '', metadata, source: lines(text), execution_count: null, outputs: [] });
+  const cells = new CellList();
+  const md = (text: string, metadata?: Meta) => cells.md(text, metadata);
+  const code = (text: string, metadata?: Meta) => cells.code(text, metadata);
   // Immediate feedback after each task, as otter-grader's grader.check: the grader's own checks.
   const feedback = (type: 'vanilla' | 'gru' | 'lstm', cls: string) => {
     md(`For more detailed feedback, the next cell runs the autograder's checks on your \`${cls}\` (parameters,
@@ -146,7 +79,7 @@ showing the reference solution.`);
   };
   const question = (n: keyof typeof lab8Answers, text: string) => {
     md(`****\n**Question ${n}:** ${text}\n****`);
-    const answer = withSolutions ? `<font color='green'>**Answer.**</font>\n\n${lab8Answers[n].answer}` : ANSWER;
+    const answer = withSolutions ? answerText(lab8Answers[n].answer) : ANSWER;
     md(answer, { question: `lab8.${n}` });
   };
 
@@ -273,7 +206,7 @@ implement the forward pass of a vanilla RNN with TensorFlow.js operations (\`tf.
 inputs, the hidden states, the weights and the outputs.]
 ****`);
 
-  code(taskCode('VanillaRNN', withSolutions), { task: 'lab8.vanilla' });
+  code(solutions.taskCode('VanillaRNN', withSolutions), { task: 'lab8.vanilla' });
 
   question('2.2', 'What is the shape of the output `y` before transposing? And after?');
   question('2.3', 'What is the total number of parameters (weights and biases) of our network for a given input size $D$ and hidden state size $H$?');
@@ -434,7 +367,7 @@ Hint: the formulas are repeated in the comment above the class (the names may di
 \`tf.split(t, 3, 1)\` cuts a tensor into three equal parts along dimension 1.
 ****`);
 
-  code(taskCode('GRU', withSolutions), { task: 'lab8.gru' });
+  code(solutions.taskCode('GRU', withSolutions), { task: 'lab8.gru' });
 
   md('Now we test our implementation of the GRU.');
   code(checkCell('gru', 'GRU'), { check: 'lab8.gru' });
@@ -501,7 +434,7 @@ the same steps as in Task 3.1. Concatenate the gates in the order $i, f, g, o$:
 \`this.weight_xh = [W_xi | W_xf | W_xg | W_xo]\`, and likewise for the other parameters.
 ****`);
 
-  code(taskCode('LSTM', withSolutions), { task: 'lab8.lstm' });
+  code(solutions.taskCode('LSTM', withSolutions), { task: 'lab8.lstm' });
 
   md('Again, test your LSTM.');
   code(checkCell('lstm', 'LSTM'), { check: 'lab8.lstm' });
@@ -521,50 +454,13 @@ you have time left, play with the networks and the training settings, for exampl
 
 **Feedback Form:** please fill in the following form to provide feedback: https://forms.office.com/e/ThuxpYzjgf`);
 
-  cells.forEach((c, i) => (c.id = `lab8-${String(i).padStart(2, '0')}`));
-  return { cells };
-}
-
-function lines(text: string): string[] {
-  const parts = text.split('\n');
-  return parts.map((l, i) => (i < parts.length - 1 ? `${l}\n` : l)).filter((l, i, a) => !(i === a.length - 1 && l === ''));
+  return cells.finish('lab8');
 }
 
 export function notebookJson(withSolutions: boolean): string {
-  const nb = {
-    cells: build(withSolutions).cells,
-    metadata: {
-      kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
-      language_info: { file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript' },
-      lab: { id: 'lab8', title: 'Lab 8: MNIST-1D with RNN, GRU and LSTM from scratch', instructor: withSolutions },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  return `${JSON.stringify(nb, null, 1)}\n`;
+  return notebookText(build(withSolutions).cells, { id: 'lab8', title: 'Lab 8: MNIST-1D with RNN, GRU and LSTM from scratch', instructor: withSolutions });
 }
 
-function main(argv: string[]): void {
-  if (argv.includes('--check')) {
-    const want = notebookJson(false);
-    const have = readFileSync(NOTEBOOK, 'utf8');
-    if (want !== have) {
-      console.error(`${NOTEBOOK} is out of date: run npx tsx scripts/notebooks/lab8.ts`);
-      process.exit(1);
-    }
-    console.log(`${NOTEBOOK} is up to date`);
-    return;
-  }
-  const i = argv.indexOf('--instructor');
-  if (i >= 0) {
-    const out = argv[i + 1];
-    if (!out) throw new Error('--instructor needs an output path');
-    writeFileSync(out, notebookJson(true));
-    console.log(`wrote ${out}`);
-    return;
-  }
-  writeFileSync(NOTEBOOK, notebookJson(false));
-  console.log(`wrote ${NOTEBOOK}`);
+if (isMain(import.meta.url)) {
+  generatorMain({ notebook: 'notebooks/lab8_rnn_mnist1d.ipynb', script: 'scripts/notebooks/lab8.ts', json: (withSolutions) => notebookJson(withSolutions), instructor: true }, process.argv.slice(2));
 }
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

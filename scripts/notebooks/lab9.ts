@@ -11,21 +11,10 @@
  * quoted at the end come from test/fixtures/lab9/lab9_reference.json
  * (scripts/reference/lab9_reference.py: the seed's code in PyTorch 1.13 on the course mirror).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { CellList, type Cell, type Meta, generatorMain, isMain, notebookText, root } from './builder.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const NOTEBOOK = `${root}notebooks/lab9_rnn_lstm_mnist.ipynb`;
 
-type Meta = Record<string, unknown>;
-interface Cell {
-  cell_type: 'markdown' | 'code';
-  id: string;
-  metadata: Meta;
-  source: string[];
-  execution_count?: null;
-  outputs?: unknown[];
-}
 
 // ---------------------------------------------------------------- the PyTorch reference
 
@@ -77,10 +66,9 @@ what a machine with internet access downloads) the numbers come out a little dif
 // ---------------------------------------------------------------- cells
 
 function build(): { cells: Cell[] } {
-  const cells: Cell[] = [];
-  const md = (text: string, metadata: Meta = {}) => cells.push({ cell_type: 'markdown', id: '', metadata, source: lines(text) });
-  const code = (text: string, metadata: Meta = {}) =>
-    cells.push({ cell_type: 'code', id: '', metadata, source: lines(text), execution_count: null, outputs: [] });
+  const cells = new CellList();
+  const md = (text: string, metadata?: Meta) => cells.md(text, metadata);
+  const code = (text: string, metadata?: Meta) => cells.code(text, metadata);
 
   md(`# Lab sheet - 9 (04 - 05 APR 2025)
 
@@ -376,41 +364,13 @@ await evaluate(lstmModel, testloader);`, { run: 'lab9.lstm' });
 
   md(referenceNote('lstm', 'LSTM'), { reference: 'lab9.lstm' });
 
-  cells.forEach((c, i) => (c.id = `lab9-${String(i).padStart(2, '0')}`));
-  return { cells };
-}
-
-function lines(text: string): string[] {
-  const parts = text.split('\n');
-  return parts.map((l, i) => (i < parts.length - 1 ? `${l}\n` : l)).filter((l, i, a) => !(i === a.length - 1 && l === ''));
+  return cells.finish('lab9');
 }
 
 export function notebookJson(): string {
-  const nb = {
-    cells: build().cells,
-    metadata: {
-      kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
-      language_info: { file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript' },
-      lab: { id: 'lab9', title: 'Lab sheet 9: MNIST with an RNN and an LSTM' },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  return `${JSON.stringify(nb, null, 1)}\n`;
+  return notebookText(build().cells, { id: 'lab9', title: 'Lab sheet 9: MNIST with an RNN and an LSTM' });
 }
 
-function main(argv: string[]): void {
-  if (argv.includes('--check')) {
-    const have = readFileSync(NOTEBOOK, 'utf8');
-    if (notebookJson() !== have) {
-      console.error(`${NOTEBOOK} is out of date: run npx tsx scripts/notebooks/lab9.ts`);
-      process.exit(1);
-    }
-    console.log(`${NOTEBOOK} is up to date`);
-    return;
-  }
-  writeFileSync(NOTEBOOK, notebookJson());
-  console.log(`wrote ${NOTEBOOK}`);
+if (isMain(import.meta.url)) {
+  generatorMain({ notebook: 'notebooks/lab9_rnn_lstm_mnist.ipynb', script: 'scripts/notebooks/lab9.ts', json: () => notebookJson(), instructor: false }, process.argv.slice(2));
 }
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

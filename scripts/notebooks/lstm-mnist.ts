@@ -10,22 +10,11 @@
  * train, test, graph, graph-short), the figure `metadata.figure`, the quoted PyTorch outputs
  * `metadata.reference`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { lstmCellFigure } from './lstm-mnist-figures.js';
+import { CellList, type Cell, type Meta, figureImg, generatorMain, isMain, notebookText, root } from './builder.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 export const NOTEBOOK = `${root}notebooks/02_lstm_mnist.ipynb`;
 
-type Meta = Record<string, unknown>;
-interface Cell {
-  cell_type: 'markdown' | 'code';
-  id: string;
-  metadata: Meta;
-  source: string[];
-  execution_count?: null;
-  outputs?: unknown[];
-}
 
 /** The PyTorch outputs of the original notebook, verbatim (the tests compare them with the seed). */
 export const SEED_OUTPUTS = {
@@ -47,23 +36,14 @@ export const SEED_OUTPUTS = {
   graph: ["'MNIST classification LSTM.png'"],
 } as const;
 
-/**
- * A diagram for a markdown cell: the SVG as a data URL in an <img> (JupyterLab's sanitiser strips
- * raw <svg> from markdown but shows data-URL images; an image cannot run scripts).
- */
-function figureImg(svg: string, alt: string): string {
-  return `<p align="center"><img alt="${alt}" src="data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}"/></p>`;
-}
-
 function reference(lines: readonly string[]): string {
   return ['```', ...lines, '```'].join('\n');
 }
 
 function build(): { cells: Cell[] } {
-  const cells: Cell[] = [];
-  const md = (text: string, metadata: Meta = {}) => cells.push({ cell_type: 'markdown', id: '', metadata, source: lines(text) });
-  const code = (text: string, metadata: Meta = {}) =>
-    cells.push({ cell_type: 'code', id: '', metadata, source: lines(text), execution_count: null, outputs: [] });
+  const cells = new CellList();
+  const md = (text: string, metadata?: Meta) => cells.md(text, metadata);
+  const code = (text: string, metadata?: Meta) => cells.code(text, metadata);
 
   md(`### Improving RNNs with GRU and LSTM
 
@@ -461,40 +441,13 @@ its way to step 1 passes back through all 27 later steps. That long chain of pro
 gradients vanish or explode; along the cell state the chain consists only of multiplications by the
 forget gates and additions, which makes it easier for the LSTM to keep a gradient alive.`);
 
-  cells.forEach((c, i) => (c.id = `lstm-mnist-${String(i).padStart(2, '0')}`));
-  return { cells };
-}
-
-function lines(text: string): string[] {
-  const parts = text.split('\n');
-  return parts.map((l, i) => (i < parts.length - 1 ? `${l}\n` : l)).filter((l, i, a) => !(i === a.length - 1 && l === ''));
+  return cells.finish('lstm-mnist');
 }
 
 export function notebookJson(): string {
-  const nb = {
-    cells: build().cells,
-    metadata: {
-      kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
-      language_info: { file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript' },
-      lab: { id: 'lstm-mnist', title: 'Improving RNNs with GRU and LSTM: an LSTM from scratch on MNIST', instructor: false },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  return `${JSON.stringify(nb, null, 1)}\n`;
+  return notebookText(build().cells, { id: 'lstm-mnist', title: 'Improving RNNs with GRU and LSTM: an LSTM from scratch on MNIST', instructor: false });
 }
 
-function main(argv: string[]): void {
-  if (argv.includes('--check')) {
-    if (readFileSync(NOTEBOOK, 'utf8') !== notebookJson()) {
-      console.error(`${NOTEBOOK} is out of date: run npx tsx scripts/notebooks/lstm-mnist.ts`);
-      process.exit(1);
-    }
-    console.log(`${NOTEBOOK} is up to date`);
-    return;
-  }
-  writeFileSync(NOTEBOOK, notebookJson());
-  console.log(`wrote ${NOTEBOOK}`);
+if (isMain(import.meta.url)) {
+  generatorMain({ notebook: 'notebooks/02_lstm_mnist.ipynb', script: 'scripts/notebooks/lstm-mnist.ts', json: () => notebookJson(), instructor: false }, process.argv.slice(2));
 }
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

@@ -13,57 +13,15 @@
  * `metadata.task` ("rnnlstm.model", "rnnlstm.compare" graded; "rnnlstm.search" open-ended), answer
  * cells `metadata.question` ("rnnlstm.2.2", ...), feedback cells `metadata.feedback`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { rnnlstmAnswers } from '../../src/solutions/rnnlstm-answers.js';
+import { ANSWER, CellList, MARKERS, type Cell, type Meta, SolutionSource, answerText, generatorMain, isMain, notebookText, root } from './builder.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const NOTEBOOK = `${root}notebooks/ex_rnn_lstm_mnist.ipynb`;
 
-type Meta = Record<string, unknown>;
-interface Cell {
-  cell_type: 'markdown' | 'code';
-  id: string;
-  metadata: Meta;
-  source: string[];
-  execution_count?: null;
-  outputs?: unknown[];
-}
 
 // ---------------------------------------------------------------- task cells from the solutions
 
-const solutionsSource = readFileSync(`${root}src/solutions/rnnlstm.ts`, 'utf8');
-
-/** The source of `export class|function <name>` with its doc comment, as in the solutions file. */
-function declSource(name: string): string {
-  const m = new RegExp(`^export (async function|class) ${name}\\b`, 'm').exec(solutionsSource);
-  if (!m) throw new Error(`${name} not found in src/solutions/rnnlstm.ts`);
-  const start = m.index;
-  const docStart = solutionsSource.lastIndexOf('/**', start);
-  const end = solutionsSource.indexOf('\n}\n', start);
-  return solutionsSource.slice(docStart, end + 2).replace(`export ${m[1]} ${name}`, `${m[1]} ${name}`);
-}
-
-/** Student version: each solution region becomes one empty line. Instructor: the markers go. */
-function taskCode(name: string, withSolution: boolean): string {
-  const out: string[] = [];
-  let inside = false;
-  for (const line of declSource(name).split('\n')) {
-    if (line.trim() === '// BEGIN SOLUTION') {
-      inside = true;
-      if (!withSolution) out.push('');
-      continue;
-    }
-    if (line.trim() === '// END SOLUTION') {
-      inside = false;
-      continue;
-    }
-    if (inside && !withSolution) continue;
-    out.push(line);
-  }
-  if (inside) throw new Error(`unterminated solution region in ${name}`);
-  return out.join('\n');
-}
+const solutions = new SolutionSource('src/solutions/rnnlstm.ts');
 
 // ---------------------------------------------------------------- reference values
 
@@ -101,28 +59,12 @@ const minutes = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s 
 
 // ---------------------------------------------------------------- cells
 
-const MARKERS = [
-  '```typescript',
-  '//////////////////////////////////////////////////////////////////////////',
-  '//                          START OF YOUR CODE                          //',
-  '//////////////////////////////////////////////////////////////////////////',
-  '',
-  '',
-  '//////////////////////////////////////////////////////////////////////////',
-  '//                           END OF YOUR CODE                           //',
-  '//////////////////////////////////////////////////////////////////////////',
-  '```',
-].join('\n');
-
-const ANSWER = "<font color='green'>Write your answer here</font>";
-
 function build(withSolutions: boolean): { cells: Cell[] } {
-  const cells: Cell[] = [];
-  const md = (text: string, metadata: Meta = {}) => cells.push({ cell_type: 'markdown', id: '', metadata, source: lines(text) });
-  const code = (text: string, metadata: Meta = {}) =>
-    cells.push({ cell_type: 'code', id: '', metadata, source: lines(text), execution_count: null, outputs: [] });
+  const cells = new CellList();
+  const md = (text: string, metadata?: Meta) => cells.md(text, metadata);
+  const code = (text: string, metadata?: Meta) => cells.code(text, metadata);
   const answer = (key: keyof typeof rnnlstmAnswers) => {
-    const text = withSolutions ? `<font color='green'>**Answer.**</font>\n\n${rnnlstmAnswers[key].answer}` : ANSWER;
+    const text = withSolutions ? answerText(rnnlstmAnswers[key].answer) : ANSWER;
     md(text, { question: `rnnlstm.${key}` });
   };
   const feedback = (id: string, name: string, what: string) => {
@@ -529,7 +471,7 @@ parameter names, shapes and count, the output shape and values for five configur
 configurations with other sizes).
 ****`);
 
-  code(taskCode('RecurrentModel', withSolutions), { task: 'rnnlstm.model' });
+  code(solutions.taskCode('RecurrentModel', withSolutions), { task: 'rnnlstm.model' });
 
   md(`Is \`RecurrentModel\` the seed's model? Built after the same seed, it must have the parameters of
 \`RNNModel\` / \`LSTMModel\` and give the same outputs.`);
@@ -567,7 +509,7 @@ counts after which to measure the accuracy too, into \`history\`; \`takeBatches(
 \`testLoader\` lets the tests' \`RNNKIT_BATCHES\` shorten the evaluation.
 ****`);
 
-  code(taskCode('compareConfigs', withSolutions), { task: 'rnnlstm.compare' });
+  code(solutions.taskCode('compareConfigs', withSolutions), { task: 'rnnlstm.compare' });
 
   feedback('rnnlstm.compare', 'compareConfigs', 'one result per configuration, training and testing, the iteration budget');
 
@@ -611,7 +553,7 @@ after it searches a small grid for the seed's RNN (2 layers, tanh); it takes abo
 Change the grid, the configuration or the method as you see fit.
 ****`);
 
-  code(taskCode('searchHyperparameters', withSolutions), { task: 'rnnlstm.search' });
+  code(solutions.taskCode('searchHyperparameters', withSolutions), { task: 'rnnlstm.search' });
 
   code(`const search = await useTask('rnnlstm.search', searchHyperparameters);
 const grid: SearchGrid = {
@@ -636,50 +578,13 @@ each of the three values?`);
   md('**Question 4.2**');
   answer('4.2');
 
-  cells.forEach((c, i) => (c.id = `rnnlstm-${String(i).padStart(2, '0')}`));
-  return { cells };
-}
-
-function lines(text: string): string[] {
-  const parts = text.split('\n');
-  return parts.map((l, i) => (i < parts.length - 1 ? `${l}\n` : l)).filter((l, i, a) => !(i === a.length - 1 && l === ''));
+  return cells.finish('rnnlstm');
 }
 
 export function notebookJson(withSolutions: boolean): string {
-  const nb = {
-    cells: build(withSolutions).cells,
-    metadata: {
-      kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
-      language_info: { file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript' },
-      lab: { id: 'rnnlstm', title: 'Exercise sheet: RNN and LSTM on MNIST', instructor: withSolutions },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  return `${JSON.stringify(nb, null, 1)}\n`;
+  return notebookText(build(withSolutions).cells, { id: 'rnnlstm', title: 'Exercise sheet: RNN and LSTM on MNIST', instructor: withSolutions });
 }
 
-function main(argv: string[]): void {
-  if (argv.includes('--check')) {
-    const want = notebookJson(false);
-    const have = readFileSync(NOTEBOOK, 'utf8');
-    if (want !== have) {
-      console.error(`${NOTEBOOK} is out of date: run npx tsx scripts/notebooks/rnnlstm.ts`);
-      process.exit(1);
-    }
-    console.log(`${NOTEBOOK} is up to date`);
-    return;
-  }
-  const i = argv.indexOf('--instructor');
-  if (i >= 0) {
-    const out = argv[i + 1];
-    if (!out) throw new Error('--instructor needs an output path');
-    writeFileSync(out, notebookJson(true));
-    console.log(`wrote ${out}`);
-    return;
-  }
-  writeFileSync(NOTEBOOK, notebookJson(false));
-  console.log(`wrote ${NOTEBOOK}`);
+if (isMain(import.meta.url)) {
+  generatorMain({ notebook: 'notebooks/ex_rnn_lstm_mnist.ipynb', script: 'scripts/notebooks/rnnlstm.ts', json: (withSolutions) => notebookJson(withSolutions), instructor: true }, process.argv.slice(2));
 }
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));
