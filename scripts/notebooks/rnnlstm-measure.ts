@@ -12,19 +12,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNotebook } from '../../src/runner/index.js';
+import { outputsText, runNotebook } from '../../src/runner/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const notebook = join(root, 'notebooks', 'ex_rnn_lstm_mnist.ipynb');
 
-function textOf(outputs: unknown[]): string {
-  return outputs.map((o) => {
-    const out = o as { text?: string | string[]; data?: Record<string, unknown> };
-    if (out.text) return Array.isArray(out.text) ? out.text.join('') : out.text;
-    const plain = out.data?.['text/plain'];
-    return Array.isArray(plain) ? plain.join('') : typeof plain === 'string' ? plain : '';
-  }).join('\n');
-}
 
 function lines(text: string): { iteration: number; loss: number; accuracy: number; epoch: string }[] {
   return [...text.matchAll(/Iteration: (\d+)\. Loss: ([-\d.e]+)\. Accuracy: ([\d.]+)%?\. Epochs: (\S+)/g)]
@@ -44,14 +36,14 @@ const cell = (start: string) => {
   if (!c) throw new Error(`no cell starting with ${start}`);
   return c;
 };
-const rnnText = textOf(cell('// RNN Training').outputs);
-const lstmText = textOf(cell('// LSTM Training').outputs);
+const rnnText = outputsText(cell('// RNN Training').outputs);
+const lstmText = outputsText(cell('// LSTM Training').outputs);
 const rnnSeconds = Number(/RNN: (\d+) iterations in (\d+) s on (\w+)/.exec(rnnText)![2]);
 const rnnIterations = Number(/RNN: (\d+) iterations/.exec(rnnText)![1]);
 const backend = /RNN: \d+ iterations in \d+ s on (\w+)/.exec(rnnText)![1]!;
 const lstmSeconds = Number(/this loop took (\d+) s/.exec(lstmText)![1]);
-const compareText = textOf(cell('const configs').outputs);
-const searchText = textOf(cell('const search = await useTask').outputs);
+const compareText = outputsText(cell('const configs').outputs);
+const searchText = outputsText(cell('const search = await useTask').outputs);
 const secondsOf = (start: string) => (cell(start).duration ?? 0) / 1000;
 const result = {
   note,

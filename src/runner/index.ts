@@ -3,7 +3,7 @@ export { runNotebook } from './run.js';
 export type { CellError, CellResult, CellStatus, Engine, RunOptions, RunResult } from './results.js';
 export { TslabKernel, KernelError, defaultTslabBin, type ExecuteOutcome, type KernelStartOptions } from './kernel.js';
 export {
-  NotebookError, OutputCollector, parseNotebook, readNotebook, serializeNotebook, writeNotebook,
+  NotebookError, OutputCollector, outputsText, parseNotebook, readNotebook, serializeNotebook, writeNotebook,
   type Notebook, type NotebookCell, type Output,
 } from './notebook.js';
 export { main as cliMain, parseCli, UsageError } from './cli.js';

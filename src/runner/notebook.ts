@@ -45,6 +45,21 @@ export function joinText(s: MultilineString | undefined): string {
   return Array.isArray(s) ? s.join('') : (s ?? '');
 }
 
+/**
+ * The text a reader sees in a cell's outputs: streams as printed, rich outputs by their
+ * `text/plain`, errors as `name: message`; one output per line.
+ */
+export function outputsText(outputs: readonly Output[]): string {
+  return outputs
+    .map((o) => {
+      if (o.output_type === 'stream') return joinText(o.text);
+      if (o.output_type === 'error') return `${o.ename}: ${o.evalue}`;
+      const plain = o.data['text/plain'];
+      return typeof plain === 'string' || Array.isArray(plain) ? joinText(plain as MultilineString) : '';
+    })
+    .join('\n');
+}
+
 /** Jupyter's on-disk form of a multiline string: lines keeping their '\n'. */
 export function splitLines(s: string): string[] {
   return s.match(/[^\n]*\n|[^\n]+$/g) ?? [];

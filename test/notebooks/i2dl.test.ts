@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNotebook } from '../../src/runner/index.js';
+import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { notebookJson } from '../../scripts/notebooks/i2dl.js';
 import { readSavedModule } from '../../src/lib/nn/serialize.js';
 
@@ -21,16 +21,6 @@ interface Cell { cell_type: string; metadata: Record<string, unknown>; source: s
 const nb = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
 const src = (c: Cell) => c.source.join('');
 
-function textOf(outputs: unknown[]): string {
-  return outputs
-    .map((o) => {
-      const out = o as { text?: string | string[]; data?: Record<string, unknown> };
-      if (out.text) return Array.isArray(out.text) ? out.text.join('') : out.text;
-      const plain = out.data?.['text/plain'];
-      return Array.isArray(plain) ? plain.join('') : typeof plain === 'string' ? plain : '';
-    })
-    .join('\n');
-}
 
 /** Short settings: 1 epoch of 3 batches (training and validation), 5 timing runs. */
 function env(tmp: string, solutions: boolean): Record<string, string> {
@@ -107,23 +97,23 @@ test('headless with RNNKIT_SOLUTIONS=1 and short settings the notebook runs end 
   try {
     const r = await runNotebook(notebook, { env: env(tmp, true), timeout: 300 });
     assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
-    const out = (needle: string) => textOf(r.cells.find((c) => c.source.includes(needle))!.outputs);
+    const out = (needle: string) => outputsText(r.cells.find((c) => c.source.includes(needle))!.outputs);
     assert.match(out('Using node'), /Using node: {2}\d+\.\d+\.\d+\nUsing TensorFlow\.js version: {2}4\.22\.0\nUsing backend: {2}\w+/);
-    const checks = r.cells.filter((c) => /Cool, you implemented/.test(c.source)).map((c) => textOf(c.outputs));
+    const checks = r.cells.filter((c) => /Cool, you implemented/.test(c.source)).map((c) => outputsText(c.outputs));
     assert.equal(checks.length, 2);
     for (const s of checks) assert.match(s, /Difference between the library's and your (RNN|LSTM) implementation: [0-9.e+-]+\nCool, you implemented a correct model\./);
     assert.match(out('Time I2DL RNN'), /Time library RNN 5 runs: \d+\.\d{3}s\nTime I2DL RNN 5 run: \d+\.\d{3}s/);
     assert.match(out('Time I2DL LSTM'), /Time library LSTM 5 runs: \d+\.\d{3}s\nTime I2DL LSTM 5 run: \d+\.\d{3}s/);
     assert.match(out("useTask('i2dl.gradients'"), /\[plot: Gradient of h_T with respect to the input x_t \(RNN, T = 50\)[\s\S]*\|dh_T\/dx_1\| = [0-9.]+e-\d+, \|dh_T\/dx_T\| = /);
     assert.match(out("useTask('i2dl.compare'"), /\[plot: Gradient of h_T with respect to x_t \(T = 50, 20 hidden units\) \| RNN = [0-9.e-]+, LSTM = [0-9.e-]+\][\s\S]*first input: \|dh_T\/dx_1\| RNN [0-9.]+e-\d+, LSTM [0-9.]+e-\d+/);
-    const feedback = r.cells.filter((c) => /await check\('i2dl\./.test(c.source)).map((c) => textOf(c.outputs));
+    const feedback = r.cells.filter((c) => /await check\('i2dl\./.test(c.source)).map((c) => outputsText(c.outputs));
     const max = { rnn: 7, lstm: 7, split: 2, rnnClassifier: 2, lstmClassifier: 2 };
     assert.equal(feedback.length, 5);
     for (const [i, [id, pts]] of Object.entries(max).entries()) {
       assert.match(feedback[i]!, new RegExp(`checking the reference solution[\\s\\S]*i2dl\\.${id} passed: ${pts}/${pts}`));
     }
     assert.match(out('console.log(`train: '), /train: 19200 images, validation: 4800 images|train: 48000 images, validation: 12000 images/);
-    const runs = r.cells.filter((c) => /await solver\.train\(/.test(c.source)).map((c) => textOf(c.outputs));
+    const runs = r.cells.filter((c) => /await solver\.train\(/.test(c.source)).map((c) => outputsText(c.outputs));
     assert.equal(runs.length, 2);
     for (const s of runs) assert.match(s, /START TRAIN\.[\s\S]*\[Epoch 1\/1\] TRAIN acc\/loss: \d\.\d{3}\/\d\.\d{3}\n\[Epoch 1\/1\] VAL {3}acc\/loss: \d\.\d{3}\/\d\.\d{3}\nFINISH\./);
     assert.match(out("modelRnn.save("), /Saving model\.\.\. models\/rnn_mnist_nn\.model/);
@@ -158,10 +148,10 @@ test("the student notebook (task cells empty) fails clearly at each task's check
     assert.equal(feedback.length, 5);
     for (const c of feedback) {
       assert.equal(c.status, 'ok', `${c.source}: ${c.error?.message}`);
-      assert.match(textOf(c.outputs), /❌ i2dl\.\w+: 0\/\d/);
+      assert.match(outputsText(c.outputs), /❌ i2dl\.\w+: 0\/\d/);
     }
-    assert.match(textOf(feedback[0]!.outputs), /✗ parameters: W\.weight is missing/);
-    assert.match(textOf(feedback[2]!.outputs), /✗ between 0 and 1: the split 0 leaves the training set empty/);
+    assert.match(outputsText(feedback[0]!.outputs), /✗ parameters: W\.weight is missing/);
+    assert.match(outputsText(feedback[2]!.outputs), /✗ between 0 and 1: the split 0 leaves the training set empty/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNotebook } from '../../src/runner/index.js';
+import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { notebookJson } from '../../scripts/notebooks/lab8.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,16 +15,6 @@ interface Cell { cell_type: string; metadata: Record<string, unknown>; source: s
 const nb = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
 const src = (c: Cell) => c.source.join('');
 
-function textOf(outputs: unknown[]): string {
-  return outputs
-    .map((o) => {
-      const out = o as { text?: string | string[]; data?: Record<string, unknown> };
-      if (out.text) return Array.isArray(out.text) ? out.text.join('') : out.text;
-      const plain = out.data?.['text/plain'];
-      return Array.isArray(plain) ? plain.join('') : typeof plain === 'string' ? plain : '';
-    })
-    .join('\n');
-}
 
 function env(tmp: string, solutions: boolean): Record<string, string> {
   const e: Record<string, string> = { RNNKIT_EPOCHS: '2', RNNKIT_RUNS_DIR: join(tmp, 'runs'), RNNKIT_DATA_DIR: join(tmp, 'data') };
@@ -78,14 +68,14 @@ test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end
   try {
     const r = await runNotebook(notebook, { env: env(tmp, true), timeout: 300 });
     assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
-    const texts = r.cells.map((c) => textOf(c.outputs));
+    const texts = r.cells.map((c) => outputsText(c.outputs));
     assert.equal(texts.filter((s) => s.includes('Output check: true')).length, 3, texts.join('\n---\n').slice(0, 3000));
     assert.ok(!texts.some((s) => s.includes('Output check: false')));
     // the utilities cell shows the library's own train / test / run code
     const utilities = r.cells.find((c) => c.source.includes('showSource(train, test, run'));
-    assert.ok(utilities && ['export async function train(', 'export async function test(', 'export async function runExperiment('].every((d) => textOf(utilities.outputs).includes(d)));
+    assert.ok(utilities && ['export async function train(', 'export async function test(', 'export async function runExperiment('].every((d) => outputsText(utilities.outputs).includes(d)));
     // the feedback cells run the grader's checks (on the reference solution under the toggle)
-    const feedback = r.cells.filter((c) => /await check\('lab8\./.test(c.source)).map((c) => textOf(c.outputs));
+    const feedback = r.cells.filter((c) => /await check\('lab8\./.test(c.source)).map((c) => outputsText(c.outputs));
     assert.equal(feedback.length, 3);
     for (const [i, id] of ['lab8.vanilla', 'lab8.gru', 'lab8.lstm'].entries()) {
       assert.match(feedback[i]!, new RegExp(`checking the reference solution[\\s\\S]*${id.replace('.', '\\.')} passed: 7/7`));
@@ -112,13 +102,13 @@ test("the student notebook (task cells empty) fails clearly at each task's check
       assert.equal(c.status, 'error');
       assert.match(`${c.error?.message}`, /has not been created yet/);
     }
-    assert.ok(!r.cells.some((c) => textOf(c.outputs).includes('Output check: true')));
+    assert.ok(!r.cells.some((c) => outputsText(c.outputs).includes('Output check: true')));
     // the feedback cells give every task 0 points and say why, without failing themselves
     const feedback = r.cells.filter((c) => /await check\('lab8\./.test(c.source));
     assert.equal(feedback.length, 3);
     for (const c of feedback) {
       assert.equal(c.status, 'ok', `${c.source}: ${c.error?.message}`);
-      assert.match(textOf(c.outputs), /❌ lab8\.(vanilla|gru|lstm): 0\/7[\s\S]*✗ parameters: error: new (VanillaRNN|GRU|LSTM)\(4, 10\) failed/);
+      assert.match(outputsText(c.outputs), /❌ lab8\.(vanilla|gru|lstm): 0\/7[\s\S]*✗ parameters: error: new (VanillaRNN|GRU|LSTM)\(4, 10\) failed/);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNotebook } from '../../src/runner/index.js';
-import type { Output } from '../../src/runner/notebook.js';
+import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { notebookJson, reference } from '../../scripts/notebooks/lab9.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,18 +15,6 @@ interface Cell { cell_type: string; id: string; metadata: Record<string, unknown
 const nb = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
 const src = (c: Cell) => c.source.join('');
 
-function textOf(outputs: Output[]): string {
-  return outputs
-    .map((o) => {
-      if (o.output_type === 'stream') return Array.isArray(o.text) ? o.text.join('') : o.text;
-      if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
-        const plain = o.data['text/plain'];
-        return Array.isArray(plain) ? plain.join('') : typeof plain === 'string' ? plain : '';
-      }
-      return '';
-    })
-    .join('\n');
-}
 
 test('the committed notebook is what scripts/notebooks/lab9.ts generates', () => {
   assert.equal(readFileSync(notebook, 'utf8'), notebookJson(), 'run: npx tsx scripts/notebooks/lab9.ts');
@@ -122,9 +109,9 @@ test('headless with 2 epochs of 3 batches: image, Epoch and Test Accuracy lines 
     };
 
     // the setup cell shows the backend and prints nothing else
-    assert.match(textOf(cell('setupBackend()').outputs), /^TensorFlow\.js 4\.22\.0 backend: \w+/);
-    assert.ok(!textOf(cell('setupBackend()').outputs).includes('Generator'));
-    assert.ok(textOf(cell('new TensorDataset(trainData').outputs).includes(
+    assert.match(outputsText(cell('setupBackend()').outputs), /^TensorFlow\.js 4\.22\.0 backend: \w+/);
+    assert.ok(!outputsText(cell('setupBackend()').outputs).includes('Generator'));
+    assert.ok(outputsText(cell('new TensorDataset(trainData').outputs).includes(
       `${reference.trainCount} training images (${Math.ceil(reference.trainCount / 64)} batches), ${reference.testCount} test images (${Math.ceil(reference.testCount / 64)} batches)`));
 
     // the image: a 28 x 28 gray heatmap of the first batch's image 9, the one PyTorch draws after manual_seed(0)
@@ -141,7 +128,7 @@ test('headless with 2 epochs of 3 batches: image, Epoch and Test Accuracy lines 
     assert.ok(plotly.layout.title.text.includes(`(label ${quick.image.label})`), plotly.layout.title.text);
 
     for (const [model, needle] of [['rnn', 'train(rnnModel'], ['lstm', 'train(lstmModel']] as const) {
-      const out = textOf(cell(needle).outputs);
+      const out = outputsText(cell(needle).outputs);
       const want = quick[model];
       // the seed's per-epoch line, with PyTorch's values (same batches, same initial weights, same Adam)
       const got = epochLines(out);
@@ -161,7 +148,7 @@ test('headless with 2 epochs of 3 batches: image, Epoch and Test Accuracy lines 
     }
 
     // training and evaluating once more leaves no tensors behind
-    const leak = textOf(cell('tensors left behind').outputs);
+    const leak = outputsText(cell('tensors left behind').outputs);
     assert.match(leak, /^Epoch \[1\/1\], Loss: /m);
     assert.equal([...leak.matchAll(/^Test Accuracy: /gm)].length, 2);
     assert.match(leak, /tensors left behind: 0$/m);

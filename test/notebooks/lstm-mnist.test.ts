@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNotebook, type Output } from '../../src/runner/index.js';
+import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { NOTEBOOK, SEED_OUTPUTS, notebookJson } from '../../scripts/notebooks/lstm-mnist.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,16 +42,6 @@ function withLeakChecks(): { cells: Cell[]; metadata: Record<string, unknown> } 
   return copy;
 }
 
-function textOf(outputs: Output[]): string {
-  return outputs
-    .map((o) => {
-      if (o.output_type === 'stream') return Array.isArray(o.text) ? o.text.join('') : o.text;
-      if (o.output_type === 'error') return `${o.ename}: ${o.evalue}`;
-      const plain = o.data['text/plain'];
-      return Array.isArray(plain) ? plain.join('') : typeof plain === 'string' ? plain : '';
-    })
-    .join('\n');
-}
 
 test('the committed notebook is what scripts/notebooks/lstm-mnist.ts generates', () => {
   assert.equal(readFileSync(NOTEBOOK, 'utf8'), notebookJson(), 'run: npx tsx scripts/notebooks/lstm-mnist.ts');
@@ -152,13 +142,13 @@ test(`headless with RNNKIT_BATCHES=${BATCHES} every cell runs: loss and accuracy
     for (const c of r.cells) assert.ok(!c.outputs.some((o) => o.output_type === 'error'), `cell ${c.codeCellNumber} has an error output`);
 
     // the data: the number of batches comes from the files
-    const data = textOf(out('data').outputs);
+    const data = outputsText(out('data').outputs);
     const dm = /^(\d+) training images: (\d+) batches of 100$/m.exec(data);
     assert.ok(dm, data);
     assert.equal(Number(dm[2]), Math.floor(Number(dm[1]) / 100));
 
     // the pass: with 3 batches only batch 0 is printed (every 100 batches)
-    const train = textOf(out('train').outputs);
+    const train = outputsText(out('train').outputs);
     const losses = [...train.matchAll(/^The loss for Batch (\d+) is (\d+\.\d+)$/gm)];
     const accs = [...train.matchAll(/^Accuracy for Batch (\d+) is (\d+\.\d\d)%$/gm)];
     assert.deepEqual(losses.map((m) => m[1]), ['0'], train);
@@ -166,7 +156,7 @@ test(`headless with RNNKIT_BATCHES=${BATCHES} every cell runs: loss and accuracy
     const loss0 = Number(losses[0]![2]);
     const acc0 = Number(accs[0]![2]);
 
-    const testText = textOf(out('test').outputs);
+    const testText = outputsText(out('test').outputs);
     const tl = /^We got a loss of (\d+\.\d+) on our test set$/m.exec(testText);
     const ta = /^The accuracy on our test set is (\d+\.\d\d)%$/m.exec(testText);
     assert.ok(tl && ta, testText);
@@ -187,7 +177,7 @@ test(`headless with RNNKIT_BATCHES=${BATCHES} every cell runs: loss and accuracy
     }
 
     // the graph: recorded over 28 steps, summarised, written to RNNKIT_OUTPUT_DIR
-    const graph = textOf(out('graph').outputs);
+    const graph = outputsText(out('graph').outputs);
     assert.match(graph, /computational graph: 14 parameters, 704 operations, \d+ edges, output \(\)/);
     assert.match(graph, /operations: Add 253, BatchMatMul 225, Sigmoid 85, Multiply 84, Tanh 56, Mean 1/);
     assert.match(graph, /parameters: lstm\.W_ii \(28, 128\), lstm\.W_hi \(128, 128\), lstm\.b_i \(128\),[\s\S]*lstm_out\.weight \(10, 128\), lstm_out\.bias \(10\)/);
@@ -209,8 +199,8 @@ test(`headless with RNNKIT_BATCHES=${BATCHES} every cell runs: loss and accuracy
     assert.match(String(bundle['text/plain']), /14 parameters, 79 operations/);
     // no tensor left behind: the pass keeps only the parameters and Adam's two moments per parameter,
     // the graph cells only test_batch and first_rows
-    assert.match(textOf(out('leak-train-after').outputs), /^leak check: 0 tensors \(\d+ batches\)$/m);
-    assert.match(textOf(out('leak-graph-after').outputs), /^leak check: 0 tensors$/m);
+    assert.match(outputsText(out('leak-train-after').outputs), /^leak check: 0 tensors \(\d+ batches\)$/m);
+    assert.match(outputsText(out('leak-graph-after').outputs), /^leak check: 0 tensors$/m);
     t.diagnostic(`ran in ${(r.duration / 1000).toFixed(1)} s`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNotebook } from '../../src/runner/index.js';
+import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { notebookJson } from '../../scripts/notebooks/rnnlstm.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,16 +23,6 @@ const short = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'rnnlstm', 
   lstm: { lines: { iteration: number; loss: number; accuracy: number }[] };
 };
 
-function textOf(outputs: unknown[]): string {
-  return outputs
-    .map((o) => {
-      const out = o as { text?: string | string[]; data?: Record<string, unknown> };
-      if (out.text) return Array.isArray(out.text) ? out.text.join('') : out.text;
-      const plain = out.data?.['text/plain'];
-      return Array.isArray(plain) ? plain.join('') : typeof plain === 'string' ? plain : '';
-    })
-    .join('\n');
-}
 
 function env(tmp: string, solutions: boolean): Record<string, string> {
   const e: Record<string, string> = {
@@ -141,7 +131,7 @@ test('headless with RNNKIT_SOLUTIONS=1 and short settings: every cell runs; the 
     writeFileSync(copyPath, JSON.stringify(withLeakChecks()));
     const r = await runNotebook(copyPath, { env: env(tmp, true), timeout: 300, cwd: dirname(notebook) });
     assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
-    const out = (start: string) => textOf(r.cells.find((c) => c.source.startsWith(start))!.outputs);
+    const out = (start: string) => outputsText(r.cells.find((c) => c.source.startsWith(start))!.outputs);
     assert.match(out('// MNIST with'), /24000 training images, 10000 test images: numEpochs = 12/);
     // the same weights, batches and Adam steps as PyTorch after manual_seed(0): the same losses and accuracies
     for (const [cell, ref] of [['// RNN Training', short.rnn], ['// LSTM Training', short.lstm]] as const) {
@@ -164,7 +154,7 @@ test('headless with RNNKIT_SOLUTIONS=1 and short settings: every cell runs; the 
     assert.match(search, /\[plot: Exercise 3: test accuracy per combination/);
     // 3 batch sizes x 3 learning rates, the iteration budgets all capped to 2
     assert.equal(search.split('\n').filter((l) => /^2 +(50|100|200) +0\.\d+ /.test(l)).length, 9);
-    const leaks = r.cells.filter((c) => /^console\.log\(`leak check/.test(c.source)).map((c) => textOf(c.outputs).trim());
+    const leaks = r.cells.filter((c) => /^console\.log\(`leak check/.test(c.source)).map((c) => outputsText(c.outputs).trim());
     assert.deepEqual(leaks, ['leak check: 0 tensors', 'leak check: 0 tensors', 'leak check: 0 tensors', 'leak check: 0 tensors']);
     t.diagnostic(`ran in ${(r.duration / 1000).toFixed(1)} s`);
   } finally {
@@ -179,20 +169,20 @@ test('the student notebook (task cells empty) runs the given code and fails clea
     assert.equal(r.ok, false);
     const cell = (start: string) => r.cells.find((c) => c.source.startsWith(start))!;
     for (const s of ['// Setup', '// MNIST with', '// RNN Training', '// LSTM Training']) assert.equal(cell(s).status, 'ok', s);
-    assert.equal(iterationLines(textOf(cell('// RNN Training').outputs)).length, 2);
+    assert.equal(iterationLines(outputsText(cell('// RNN Training').outputs)).length, 2);
     assert.equal(cell('// useTask hands over').status, 'error');
     assert.match(`${cell('// useTask hands over').error?.message}`, /RecurrentModel\.forward is not written yet/);
     const model = cell("await check('rnnlstm.model'");
     assert.equal(model.status, 'ok');
-    assert.match(textOf(model.outputs), /❌ rnnlstm\.model: 0\/7[\s\S]*✗ recurrent layers: RecurrentModel\(\{ type: 'rnn', numLayers: 1 \}\)\.rnn should be the library's RNN \(got null\)/);
+    assert.match(outputsText(model.outputs), /❌ rnnlstm\.model: 0\/7[\s\S]*✗ recurrent layers: RecurrentModel\(\{ type: 'rnn', numLayers: 1 \}\)\.rnn should be the library's RNN \(got null\)/);
     const compare = cell("await check('rnnlstm.compare'");
     assert.equal(compare.status, 'ok');
-    assert.match(textOf(compare.outputs), /❌ rnnlstm\.compare: 0\/4[\s\S]*✗ one result per configuration: .*returned 0 results/);
+    assert.match(outputsText(compare.outputs), /❌ rnnlstm\.compare: 0\/4[\s\S]*✗ one result per configuration: .*returned 0 results/);
     assert.equal(cell('const configs').status, 'error');
     assert.match(`${cell('const configs').error?.message}`, /compareConfigs: returned no results \(expected one per configuration, 22\)/);
     assert.equal(cell('const search = await useTask').status, 'error');
     assert.match(`${cell('const search = await useTask').error?.message}`, /searchHyperparameters: returned no results/);
-    assert.ok(!r.cells.some((c) => textOf(c.outputs).includes('Output check: true')));
+    assert.ok(!r.cells.some((c) => outputsText(c.outputs).includes('Output check: true')));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
