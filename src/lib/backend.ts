@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { displayHtml, escapeHtml } from './display.js';
+import './tfjs-fixes.js';
 
 const require = createRequire(import.meta.url);
 

@@ -3,6 +3,7 @@
  * Notebooks import it by the package's own name: `import { ... } from 'rnn-course-kit'`.
  */
 export * from './backend.js';
+export { installTfjsFixes } from './tfjs-fixes.js';
 export * from './display.js';
 export * from './plots.js';
 export * from './progress.js';

@@ -4,6 +4,8 @@
  * properties too; `namedParameters()` walks them like `named_parameters()`.
  */
 import * as tf from '@tensorflow/tfjs';
+// tf.unstack's gradient for one-step sequences (Lab 8's cells): see ../tfjs-fixes.ts
+import '../tfjs-fixes.js';
 
 export abstract class Module {
   /**
