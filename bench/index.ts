@@ -30,7 +30,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { setupBackend, type BackendName } from '../src/lib/backend.js';
+import { setupBackend, type BackendName } from 'rnn-course-kit';
 import { WORKLOADS, type Workload, type WorkloadSpec } from './workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -407,6 +407,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  // Usage errors (a workload or backend name) read best without a stack; DEBUG=1 shows it.
+  console.error(e instanceof Error ? (process.env.DEBUG ? (e.stack ?? e.message) : `npm run bench: ${e.message}`) : e);
   process.exit(1);
 });

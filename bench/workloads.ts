@@ -15,16 +15,13 @@
  * Random data of the right shapes (timing only); bench/torch_bench.py has the PyTorch twins.
  */
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropyLoss } from '../src/lib/nn/functional.js';
-import { Linear } from '../src/lib/nn/layers.js';
-import { Module } from '../src/lib/nn/module.js';
-import { LSTM, RNN } from '../src/lib/nn/recurrent.js';
-import { manualSeed } from '../src/lib/random/torch-generator.js';
-import { DataLoader, TensorDataset } from '../src/lib/training/data.js';
-import { test, train } from '../src/lib/training/loop.js';
-import { Adam } from '../src/lib/training/optim.js';
-import { buildClassifier } from '../src/lib/training/run.js';
-import { lab8Cells } from '../src/solutions/lab8.js';
+// The built library (dist/), the very code the notebooks import (`npm run bench` builds it first),
+// rather than the TypeScript sources as tsx transforms them.
+import {
+  Adam, DataLoader, Linear, LSTM, Module, RNN, TensorDataset,
+  buildClassifier, crossEntropyLoss, manualSeed, test, train,
+} from 'rnn-course-kit';
+import { lab8Cells } from 'rnn-course-kit/solutions';
 
 export interface Workload {
   name: string;
