@@ -3,6 +3,8 @@
  * deterministic writing (keys sorted, indent 1, lines as string arrays, a final newline — what
  * Jupyter itself writes), so that building twice gives byte-identical files.
  */
+import { joinText, NotebookError, splitLines } from '../runner/notebook.js';
+
 export interface Cell {
   cell_type: string;
   id?: string;
@@ -20,17 +22,12 @@ export interface Notebook {
   cells: Cell[];
 }
 
-export class NotebookError extends Error {
-  override name = 'NotebookError';
-}
+// One error class and one line splitter for every notebook the project reads or writes (the
+// runner's module); this module adds the grader's tolerant reading and deterministic writing.
+export { NotebookError, splitLines as splitSource } from '../runner/notebook.js';
 
 export function cellText(cell: Cell): string {
-  return Array.isArray(cell.source) ? cell.source.join('') : String(cell.source ?? '');
-}
-
-/** Jupyter's on-disk form of a multiline string: lines keeping their '\n'. */
-export function splitSource(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  return joinText(cell.source);
 }
 
 export function parseNotebook(text: string, where = 'the notebook'): Notebook {
@@ -74,7 +71,7 @@ function sortKeys(v: unknown): unknown {
 
 /** Deterministic text of a notebook (sources as line arrays, keys sorted, indent 1, final newline). */
 export function serializeNotebook(nb: Notebook): string {
-  const cells = nb.cells.map((c) => ({ ...c, source: splitSource(cellText(c)) }));
+  const cells = nb.cells.map((c) => ({ ...c, source: splitLines(cellText(c)) }));
   return JSON.stringify(sortKeys({ ...nb, cells }), null, 1) + '\n';
 }
 

@@ -5,23 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../nn/module.js';
+import { accumulate, countCorrect } from './metrics.js';
 import type { Adam } from './optim.js';
 
 /** A loss on (logits, labels), e.g. `crossEntropyLoss`. */
 export type Criterion = (outputs: tf.Tensor, labels: tf.Tensor) => tf.Scalar;
-
-function countCorrect(outputs: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(outputs, 1), tf.cast(labels, 'int32')), 'float32')));
-}
-
-/** Adds b to the running sum a (disposing both inputs' old sum and b). */
-function accumulate(a: tf.Scalar | null, b: tf.Scalar): tf.Scalar {
-  if (a === null) return b;
-  const s = tf.add(a, b) as tf.Scalar;
-  a.dispose();
-  b.dispose();
-  return s;
-}
 
 async function readEpoch(lossSum: tf.Scalar | null, correctSum: tf.Scalar | null, batches: number, total: number): Promise<[number, number]> {
   if (!lossSum || !correctSum || batches === 0) throw new Error('the data loader yielded no batches');

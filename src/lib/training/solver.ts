@@ -35,6 +35,7 @@ import { LiveFigure, type Figure } from '../plots.js';
 import { ProgressBar } from '../progress.js';
 import { batchesSetting } from '../settings.js';
 import type { Criterion } from './loop.js';
+import { accumulate, countCorrect } from './metrics.js';
 import { Adam } from './optim.js';
 import { epochsSetting } from './settings.js';
 
@@ -237,18 +238,6 @@ export class Solver {
 
 function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-}
-
-function countCorrect(outputs: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(outputs, 1), tf.cast(labels, 'int32')), 'float32')));
-}
-
-function accumulate(a: tf.Scalar | null, b: tf.Scalar): tf.Scalar {
-  if (a === null) return b;
-  const s = tf.add(a, b) as tf.Scalar;
-  a.dispose();
-  b.dispose();
-  return s;
 }
 
 function checkOutputs(outputs: tf.Tensor, labels: tf.Tensor): void {
