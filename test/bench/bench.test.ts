@@ -11,9 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 test('npm run bench runs a workload through the built library and prints its row', { timeout: 120_000 }, () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/index.ts', '--only', 'lab8-vanilla', '--batches', '2', '--rounds', '1', '--warmup', '1', '--no-torch', '--no-mnist1d'], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, RNNKIT_BACKEND: '' },
-  });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/index.ts', '--only', 'lab8-vanilla', '--batches', '2', '--rounds', '1', '--warmup', '1', '--no-torch', '--no-mnist1d'], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, `bench exited with ${r.status}: ${r.stderr}`);
   const row = r.stdout.split('\n').find((l) => l.startsWith('| lab8-vanilla '));
   assert.ok(row, `no table row for lab8-vanilla in:\n${r.stdout}`);

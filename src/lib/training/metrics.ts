@@ -1,6 +1,6 @@
 /**
- * Running sums of a training or evaluation pass, kept on the backend so that a batch loop never
- * waits for it (read once per epoch). Shared by `train` / `test` and the I2DL `Solver`.
+ * Per-batch metrics as scalar tensors and their running sums, kept on the backend so that a batch
+ * loop never waits for it (read once per epoch). Shared by `train` / `test` and the I2DL `Solver`.
  */
 import * as tf from '@tensorflow/tfjs';
 
