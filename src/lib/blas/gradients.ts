@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { f32, type CpuLikeBackend } from './matmul.js';
 import { blasPool } from './pool.js';
 import { shareTensor, tapeRecording } from './engine.js';
+import { simd, SIMD_MAX_FLOATS, SIMD_MIN, type GradOp } from './simd.js';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -19,15 +20,19 @@ export const TANH_GRAD = 'BlasTanhGrad';
 
 const fround = Math.fround;
 
-function fusedKernel(loop: (o: Float32Array, dy: Float32Array, y: Float32Array) => void): tf.KernelFunc {
+function fusedKernel(op: GradOp, loop: (o: Float32Array, dy: Float32Array, y: Float32Array) => void): tf.KernelFunc {
   return (args) => {
     const { dy, y } = args.inputs as { dy: TensorInfo; y: TensorInfo };
     const backend = args.backend as unknown as CpuLikeBackend;
     const dv = f32(backend, dy);
     const yv = f32(backend, y);
     if (dv.length !== yv.length) throw new Error(`${SIGMOID_GRAD}/${TANH_GRAD}: dy and y differ in size`);
-    const out = blasPool.alloc(dv.length);
-    loop(out, dv, yv);
+    const n = dv.length;
+    const out = blasPool.alloc(n);
+    const s = simd();
+    // the same float32 steps, four lanes at a time (./simd.ts)
+    if (s !== undefined && n >= SIMD_MIN && n <= SIMD_MAX_FLOATS / 3) s.grad(op, dv, yv, out);
+    else loop(out, dv, yv);
     return backend.makeTensorInfo(y.shape.slice(), 'float32', out);
   };
 }
@@ -54,8 +59,8 @@ let installed = false;
 export function installFusedGradients(backendName: string): void {
   if (installed) return;
   installed = true;
-  tf.registerKernel({ kernelName: SIGMOID_GRAD, backendName, kernelFunc: fusedKernel(sigmoidGradLoop) });
-  tf.registerKernel({ kernelName: TANH_GRAD, backendName, kernelFunc: fusedKernel(tanhGradLoop) });
+  tf.registerKernel({ kernelName: SIGMOID_GRAD, backendName, kernelFunc: fusedKernel('sigmoid', sigmoidGradLoop) });
+  tf.registerKernel({ kernelName: TANH_GRAD, backendName, kernelFunc: fusedKernel('tanh', tanhGradLoop) });
 
   // Gradients of the fused kernels (second-order derivatives).
   tf.registerGradient({
