@@ -7,15 +7,91 @@
 // - add / sub / mul / div, neg, square, sqrt, relu and the sigmoid / tanh gradients are float32
 //   operations (four lanes at a time); a float32 result rounded once is what JavaScript gets by
 //   computing in double and storing into a Float32Array;
+// - exp, sigmoid and tanh run the JavaScript kernels' double-precision formulas, the same
+//   operations in the same order, two lanes at a time (about 2x V8's scalar loop);
 // - the column sum accumulates in double, row by row, as the JavaScript loop does;
 // - splits and concatenations copy rows.
-// (exp, sigmoid and tanh stay in JavaScript: their double-precision formulas, two lanes at a
-// time, measured no faster than V8's scalar code here.)
 // Arrays are passed as byte offsets into the module's memory. Loops run over whole vectors of
 // four floats: callers leave 16 bytes after each array (the extra lanes read and write padding),
 // and a row-by-row kernel may write past the end of a row, which the next row then overwrites.
 
+/** A double as a WAT hexadecimal float literal (exact, whatever the parser's decimal rounding). */
+export function hex(x) {
+  if (!Number.isFinite(x)) throw new Error(`not finite: ${x}`);
+  if (x === 0) return Object.is(x, -0) ? '-0x0p+0' : '0x0p+0';
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  if (exp === 0) throw new Error(`denormal constant: ${x}`);
+  const mant = (bits & ((1n << 52n) - 1n)).toString(16).padStart(13, '0');
+  return `${bits >> 63n ? '-' : ''}0x1.${mant}p${exp - 1023 >= 0 ? '+' : ''}${exp - 1023}`;
+}
+
 const f4 = (x) => `(v128.const f32x4 ${x} ${x} ${x} ${x})`;
+const d2 = (x) => `(v128.const f64x2 ${hex(x)} ${hex(x)})`;
+
+// The JavaScript kernels' constants (src/lib/blas/elementwise.ts: EXP, TANH).
+const LOG2E = 1.4426950408889634;
+const LN2 = 0.6931471805599453;
+const ROUND = 6755399441055744; // 1.5 * 2^52: adding it rounds to an integer
+const EXP_POLY = [0.0001984126984126984, 0.001388888888888889, 0.008333333333333333, 0.041666666666666664, 0.16666666666666666, 0.5, 1, 1];
+const TANH_CLAMP = 7.99881172180175781;
+const TANH_P = [-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04, 4.89352455891786e-03];
+const TANH_Q = [1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03, 4.89352518554385e-03];
+
+/**
+ * exp(V) as the JavaScript EXP computes it, for V = ${x} (f64x2) clamped to [-104, hi]: V = k ln2
+ * + r, the degree-7 Taylor polynomial of e^r times 2^k. 2^k is built from the bits of
+ * V * log2(e) + 1.5 * 2^52 (whose low bits hold k), the same number as the JavaScript table's.
+ * The clamps are pmin / pmax (a NaN V stays NaN, as with JavaScript's comparisons).
+ */
+function exp2(x, hi) {
+  let poly = d2(EXP_POLY[0]);
+  for (const c of EXP_POLY.slice(1)) poly = `(f64x2.add ${d2(c)} (f64x2.mul (local.get $r) ${poly}))`;
+  return `(block (result v128)
+      (local.set $v (f64x2.pmax (f64x2.pmin ${x} ${d2(hi)}) ${d2(-104)}))
+      (local.set $km (f64x2.add (f64x2.mul (local.get $v) ${d2(LOG2E)}) ${d2(ROUND)}))
+      (local.set $r (f64x2.sub (local.get $v) (f64x2.mul (f64x2.sub (local.get $km) ${d2(ROUND)}) ${d2(LN2)})))
+      (f64x2.mul ${poly}
+        (i64x2.shl (i64x2.add (local.get $km) (v128.const i64x2 ${1023 - 2 ** 51} ${1023 - 2 ** 51})) (i32.const 52))))`;
+}
+
+/** tanh(X) as the JavaScript TANH: Eigen's 13/6 rational function on the clamped X, X itself below 4e-4. */
+function tanh2(x) {
+  let p = `(f64x2.add (f64x2.mul (local.get $t2) ${d2(TANH_P[0])}) ${d2(TANH_P[1])})`;
+  for (const c of TANH_P.slice(2)) p = `(f64x2.add (f64x2.mul (local.get $t2) ${p}) ${d2(c)})`;
+  let q = `(f64x2.add (f64x2.mul (local.get $t2) ${d2(TANH_Q[0])}) ${d2(TANH_Q[1])})`;
+  for (const c of TANH_Q.slice(2)) q = `(f64x2.add (f64x2.mul ${q} (local.get $t2)) ${d2(c)})`;
+  return `(block (result v128)
+      (local.set $v ${x})
+      (local.set $t (f64x2.pmax (f64x2.pmin (local.get $v) ${d2(TANH_CLAMP)}) ${d2(-TANH_CLAMP)}))
+      (local.set $t2 (f64x2.mul (local.get $t) (local.get $t)))
+      (v128.bitselect (local.get $v)
+        (f64x2.div (f64x2.mul (local.get $t) ${p}) ${q})
+        (v128.and (f64x2.lt (local.get $v) ${d2(0.0004)}) (f64x2.gt (local.get $v) ${d2(-0.0004)}))))`;
+}
+
+const DOUBLE_FNS = {
+  exp: (x) => exp2(x, 89),
+  sigmoid: (x) => `(f64x2.div ${d2(1)} (f64x2.add ${d2(1)} ${exp2(`(f64x2.neg ${x})`, 104)}))`,
+  tanh: tanh2,
+};
+
+/**
+ * A unary kernel in double precision: the four floats of a vector promoted in two halves, the
+ * function applied to each, the results rounded back to float32 (as a Float32Array store rounds).
+ */
+function unary64(name) {
+  const f = DOUBLE_FNS[name];
+  return `
+  (func (export "${name}") (param $x i32) (param $o i32) (param $n i32)
+    (local $end i32) (local $w v128) (local $lo v128) (local $v v128) (local $km v128) (local $r v128) (local $t v128) (local $t2 v128)
+    ${vecLoop(['$o', '$x'], `(local.set $w (v128.load (local.get $x)))
+      (local.set $lo (f32x4.demote_f64x2_zero ${f('(f64x2.promote_low_f32x4 (local.get $w))')}))
+      (v128.store (local.get $o) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo)
+        (f32x4.demote_f64x2_zero ${f('(f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w)))')})))`)})`;
+}
 
 /** Loop over four floats at a time: `$end` is `$o` plus n floats; body uses the pointers, which advance by 16 bytes. */
 function vecLoop(ptrs, body) {
@@ -121,6 +197,7 @@ export function watSource() {
   parts.push(unary32('square', (x) => `(f32x4.mul ${x} ${x})`));
   parts.push(unary32('sqrt', (x) => `(f32x4.sqrt ${x})`));
   parts.push(unary32('relu', (x) => `(f32x4.max ${f4(0)} ${x})`));
+  for (const name of Object.keys(DOUBLE_FNS)) parts.push(unary64(name));
   // dy * (y * (1 - y)) and (1 - y * y) * dy in float32 steps (tfjs's sigmoid / tanh gradients)
   parts.push(grad32('sigmoid_grad', (dy, y) => `(f32x4.mul ${dy} (f32x4.mul ${y} (f32x4.sub ${f4(1)} ${y})))`));
   parts.push(grad32('tanh_grad', (dy, y) => `(f32x4.mul (f32x4.sub ${f4(1)} (f32x4.mul ${y} ${y})) ${dy})`));

@@ -109,10 +109,13 @@ test('SIMD add / sub / mul / div equal the JavaScript kernels bit for bit in eve
   }
 });
 
-test('SIMD neg / square / sqrt / relu and the sigmoid / tanh gradients equal the JavaScript kernels', { skip: skipSimd }, async () => {
+test('SIMD sigmoid / tanh / exp / neg / square / sqrt / relu and the sigmoid / tanh gradients equal the JavaScript kernels', { skip: skipSimd }, async () => {
   for (const shape of [[100, 30], [3, 333], [SIMD_MIN + 1]]) {
-    for (const [name, op] of [['neg', tf.neg], ['square', tf.square], ['sqrt', tf.sqrt], ['relu', tf.relu]] as const) {
+    for (const [name, op] of [['sigmoid', tf.sigmoid], ['tanh', tf.tanh], ['exp', tf.exp], ['neg', tf.neg], ['square', tf.square], ['sqrt', tf.sqrt], ['relu', tf.relu]] as const) {
       await check(`${name} ${shape}`, [{ shape, seed: 7 }], (x) => op(x));
+      // the whole range: the clamps of exp / sigmoid / tanh, tanh's small-argument branch, denormal results
+      await check(`${name} ${shape} x 120`, [{ shape, seed: 8 }], (x) => op(tf.mul(x, 120)));
+      await check(`${name} ${shape} x 1e-3`, [{ shape, seed: 8 }], (x) => op(tf.mul(x, 1e-3)));
     }
     await check(`sigmoid gradient ${shape}`, [{ shape, seed: 9 }, { shape, seed: 11 }], (x, dy) => tf.grad((v: tf.Tensor) => tf.sigmoid(v))(x, dy));
     await check(`tanh gradient ${shape}`, [{ shape, seed: 9 }, { shape, seed: 11 }], (x, dy) => tf.grad((v: tf.Tensor) => tf.tanh(v))(x, dy));

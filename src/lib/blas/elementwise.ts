@@ -15,7 +15,8 @@
  * - Sigmoid / Exp use a table-and-polynomial exp, Tanh Eigen's rational tanh (what TensorFlow
  *   uses): within 2 float32 ulps of the cpu kernels' Math.exp / Math.tanh, 2-3x faster.
  * - Where WebAssembly SIMD is available (./simd.ts), Add / Sub / Multiply / RealDiv (equal shapes,
- *   scalars, rows and columns), Neg / Square / Sqrt / Relu, column sums, and splits and
+ *   scalars, rows and columns), Sigmoid / Tanh / Exp (the same double-precision formulas, two
+ *   lanes at a time), Neg / Square / Sqrt / Relu, column sums, and splits and
  *   concatenations along an inner axis run there from SIMD_MIN elements on: the same results bit
  *   for bit, 2-4x faster at a recurrent cell's sizes.
  * Everything else gives the cpu backend's results bit for bit.
@@ -519,9 +520,9 @@ export const fastKernels: Record<string, Make> = {
   Maximum: binary('Math.max(A, B)'),
   Minimum: binary('Math.min(A, B)'),
   SquaredDifference: binary('(A - B) * (A - B)'),
-  Sigmoid: unary('1 / (1 + E)', EXP('-X', 104)),
-  Tanh: unary('Y', TANH),
-  Exp: unary('E', EXP('X')),
+  Sigmoid: unary('1 / (1 + E)', EXP('-X', 104), 'sigmoid'),
+  Tanh: unary('Y', TANH, 'tanh'),
+  Exp: unary('E', EXP('X'), 'exp'),
   Log: unary('Math.log(X)'),
   Neg: unary('-X', '', 'neg'),
   Square: unary('X * X', '', 'square'),
