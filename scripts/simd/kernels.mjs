@@ -10,7 +10,9 @@
 // - exp, sigmoid and tanh run the JavaScript kernels' double-precision formulas, the same
 //   operations in the same order, two lanes at a time (about 2x V8's scalar loop);
 // - the column sum accumulates in double, row by row, as the JavaScript loop does;
-// - splits and concatenations copy rows.
+// - splits and concatenations copy rows;
+// - the fused LSTM layer's step forward and backward (src/lib/blas/rnn.ts) in double precision,
+//   operation for operation as its JavaScript loops.
 // Arrays are passed as byte offsets into the module's memory. Loops run over whole vectors of
 // four floats: callers leave 16 bytes after each array (the extra lanes read and write padding),
 // and a row-by-row kernel may write past the end of a row, which the next row then overwrites.
@@ -148,6 +150,84 @@ function grad32(name, expr) {
     ${vecLoop(['$o', '$dy', '$y'], `(v128.store (local.get $o) ${expr('(v128.load (local.get $dy))', '(v128.load (local.get $y))')})`)})`;
 }
 
+/** A pair of floats at byte offset p, as doubles. */
+const ld2 = (p) => `(f64x2.promote_low_f32x4 (v128.load64_zero ${p}))`;
+/** Stores the pair of doubles v at byte offset p, rounded to float32. */
+const st2 = (p, v) => `(v128.store64_lane 0 ${p} (f32x4.demote_f64x2_zero ${v}))`;
+/** The pair at float index ${i} of array $a: byte offset expression. */
+const at = (a, i) => `(i32.add (local.get ${a}) (i32.shl ${i} (i32.const 2)))`;
+const get = (name) => `(local.get ${name})`;
+
+/**
+ * One LSTM step forward (src/lib/blas/rnn.ts, lstmForwardStep), two hidden units at a time, in
+ * double precision as the JavaScript does: gates [N, 4H] pre-activations replaced by i, f, g, o;
+ * c = f * cPrev + i * g; tc = tanh(c as stored); h = o * tc. H must be even.
+ */
+const LSTM_FWD = `
+  (func (export "lstm_fwd") (param $g i32) (param $cp i32) (param $cs i32) (param $tcs i32) (param $out i32) (param $N i32) (param $H i32)
+    (local $n i32) (local $j i32) (local $row i32) (local $k i32)
+    (local $v v128) (local $km v128) (local $r v128) (local $t v128) (local $t2 v128)
+    (local $i v128) (local $f v128) (local $gg v128) (local $o v128) (local $c v128) (local $tc v128)
+    (block $rows (loop $nl
+      (br_if $rows (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $j (i32.const 0))
+      (block $cols (loop $jl
+        (br_if $cols (i32.ge_u (local.get $j) (local.get $H)))
+        (local.set $row (i32.add (i32.mul (local.get $n) (i32.shl (local.get $H) (i32.const 2))) (local.get $j)))
+        (local.set $k (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $j)))
+        (local.set $i ${DOUBLE_FNS.sigmoid(ld2(at('$g', get('$row'))))})
+        (local.set $f ${DOUBLE_FNS.sigmoid(ld2(at('$g', `(i32.add ${get('$row')} ${get('$H')})`)))})
+        (local.set $gg ${DOUBLE_FNS.tanh(ld2(at('$g', `(i32.add ${get('$row')} (i32.shl ${get('$H')} (i32.const 1)))`)))})
+        (local.set $o ${DOUBLE_FNS.sigmoid(ld2(at('$g', `(i32.add ${get('$row')} (i32.mul ${get('$H')} (i32.const 3)))`)))})
+        ${st2(at('$g', get('$row')), get('$i'))}
+        ${st2(at('$g', `(i32.add ${get('$row')} ${get('$H')})`), get('$f'))}
+        ${st2(at('$g', `(i32.add ${get('$row')} (i32.shl ${get('$H')} (i32.const 1)))`), get('$gg'))}
+        ${st2(at('$g', `(i32.add ${get('$row')} (i32.mul ${get('$H')} (i32.const 3)))`), get('$o'))}
+        (local.set $c (f64x2.add (f64x2.mul (local.get $f) ${ld2(at('$cp', get('$k')))}) (f64x2.mul (local.get $i) (local.get $gg))))
+        ${st2(at('$cs', get('$k')), get('$c'))}
+        (local.set $tc ${DOUBLE_FNS.tanh(ld2(at('$cs', get('$k'))))})
+        ${st2(at('$tcs', get('$k')), get('$tc'))}
+        ${st2(at('$out', get('$k')), '(f64x2.mul (local.get $o) (local.get $tc))')}
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $jl)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nl))))`;
+
+/**
+ * One LSTM step backward (src/lib/blas/rnn.ts, lstmBackwardStep), two hidden units at a time, in
+ * double precision as the JavaScript does. dc holds dL/dc after the step on entry, before it on
+ * return. H must be even.
+ */
+const LSTM_BWD = `
+  (func (export "lstm_bwd") (param $g i32) (param $tcs i32) (param $dout i32) (param $dhn i32) (param $dc i32) (param $cp i32) (param $dp i32) (param $N i32) (param $H i32)
+    (local $n i32) (local $j i32) (local $row i32) (local $k i32) (local $one v128)
+    (local $i v128) (local $f v128) (local $gg v128) (local $o v128) (local $tc v128) (local $dh v128) (local $dct v128)
+    (local.set $one ${d2(1)})
+    (block $rows (loop $nl
+      (br_if $rows (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $j (i32.const 0))
+      (block $cols (loop $jl
+        (br_if $cols (i32.ge_u (local.get $j) (local.get $H)))
+        (local.set $row (i32.add (i32.mul (local.get $n) (i32.shl (local.get $H) (i32.const 2))) (local.get $j)))
+        (local.set $k (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $j)))
+        (local.set $i ${ld2(at('$g', get('$row')))})
+        (local.set $f ${ld2(at('$g', `(i32.add ${get('$row')} ${get('$H')})`))})
+        (local.set $gg ${ld2(at('$g', `(i32.add ${get('$row')} (i32.shl ${get('$H')} (i32.const 1)))`))})
+        (local.set $o ${ld2(at('$g', `(i32.add ${get('$row')} (i32.mul ${get('$H')} (i32.const 3)))`))})
+        (local.set $tc ${ld2(at('$tcs', get('$k')))})
+        (local.set $dh (f64x2.add ${ld2(at('$dout', get('$k')))} ${ld2(at('$dhn', get('$k')))}))
+        (local.set $dct (f64x2.add ${ld2(at('$dc', get('$k')))}
+          (f64x2.mul (f64x2.mul (local.get $dh) (local.get $o)) (f64x2.sub (local.get $one) (f64x2.mul (local.get $tc) (local.get $tc))))))
+        ${st2(at('$dp', get('$row')), '(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dct) (local.get $gg)) (local.get $i)) (f64x2.sub (local.get $one) (local.get $i)))')}
+        ${st2(at('$dp', `(i32.add ${get('$row')} ${get('$H')})`), `(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dct) ${ld2(at('$cp', get('$k')))}) (local.get $f)) (f64x2.sub (local.get $one) (local.get $f)))`)}
+        ${st2(at('$dp', `(i32.add ${get('$row')} (i32.shl ${get('$H')} (i32.const 1)))`), '(f64x2.mul (f64x2.mul (local.get $dct) (local.get $i)) (f64x2.sub (local.get $one) (f64x2.mul (local.get $gg) (local.get $gg))))')}
+        ${st2(at('$dp', `(i32.add ${get('$row')} (i32.mul ${get('$H')} (i32.const 3)))`), '(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dh) (local.get $tc)) (local.get $o)) (f64x2.sub (local.get $one) (local.get $o)))')}
+        ${st2(at('$dc', get('$k')), '(f64x2.mul (local.get $dct) (local.get $f))')}
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $jl)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nl))))`;
+
 /** o[i, k] = sum over j of x[i, j, k] (shape [k1, red, k2]), accumulated in double in order of j, two columns at a time. */
 const SUM = `
   (func (export "sum_mid") (param $x i32) (param $o i32) (param $k1 i32) (param $red i32) (param $k2 i32)
@@ -201,6 +281,6 @@ export function watSource() {
   // dy * (y * (1 - y)) and (1 - y * y) * dy in float32 steps (tfjs's sigmoid / tanh gradients)
   parts.push(grad32('sigmoid_grad', (dy, y) => `(f32x4.mul ${dy} (f32x4.mul ${y} (f32x4.sub ${f4(1)} ${y})))`));
   parts.push(grad32('tanh_grad', (dy, y) => `(f32x4.mul (f32x4.sub ${f4(1)} (f32x4.mul ${y} ${y})) ${dy})`));
-  parts.push(SUM, COPY_ROWS, ')');
+  parts.push(SUM, COPY_ROWS, LSTM_FWD, LSTM_BWD, ')');
   return parts.join('\n') + '\n';
 }

@@ -13,6 +13,7 @@ import { data, skip } from './helpers.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
 import { buildClassifier } from '../../src/lib/training/run.js';
 import { crossEntropyLoss } from '../../src/lib/nn/functional.js';
+import { LSTM, RNN } from '../../src/lib/nn/recurrent.js';
 import { lab8Cells } from '../../src/solutions/index.js';
 
 const skipSimd = skip || (simdAvailable ? false : 'WebAssembly SIMD unavailable');
@@ -168,5 +169,36 @@ test('a Lab 8 GRU training step gives the same loss and gradients with and witho
     on.forEach((v, i) => sameBits(v, off[i]!, i === 0 ? 'loss' : `gradient ${i - 1}`));
   } finally {
     setSimd(true);
+  }
+});
+
+test('the fused LSTM and RNN layers give the same outputs and gradients with and without SIMD', { skip: skipSimd }, async () => {
+  await tf.setBackend('blas');
+  for (const [kind, H] of [['lstm', 12], ['lstm', 7], ['rnn', 40]] as const) {
+    const run = () => {
+      manualSeed(5);
+      const layer = kind === 'lstm' ? new LSTM(6, H, { numLayers: 2, batchFirst: true }) : new RNN(6, H, { batchFirst: true });
+      const x = tf.tensor(values(9 * 11 * 6, 13).map((v) => (Number.isFinite(v) ? v : 0.5)), [9, 11, 6]);
+      const params = layer.parameters();
+      const { value, grads } = tf.variableGrads(() => {
+        const [out, last] = layer.call(x);
+        const states = Array.isArray(last) ? last : [last];
+        // the output of every step and the final states, so that every gradient input is used
+        return tf.add(tf.sum(tf.mul(out, out)), tf.sum(tf.stack(states.map((s) => tf.sum(s))))) as tf.Scalar;
+      }, params);
+      const res = [Float32Array.from(value.dataSync()), ...params.map((p) => Float32Array.from(grads[p.name]!.dataSync()))];
+      tf.dispose([value, ...Object.values(grads), x]);
+      layer.dispose();
+      return res;
+    };
+    try {
+      setSimd(true);
+      const on = run();
+      setSimd(false);
+      const off = run();
+      on.forEach((v, i) => sameBits(v, off[i]!, `${kind} H=${H} ${i === 0 ? 'loss' : `gradient ${i - 1}`}`));
+    } finally {
+      setSimd(true);
+    }
   }
 });

@@ -80,6 +80,18 @@ interface EngineInternals {
   gradients(f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients?: boolean): { value: Tensor; grads: (Tensor | undefined)[] };
 }
 
+/** Kernels whose gradient functions take null for the gradients of outputs outside the backward pass. */
+const nullGradientKernels = new Set<string>();
+
+/**
+ * Declares that `kernelName`'s gradient function accepts null in place of the gradient of an
+ * output that does not lead to the result. The engine's own tape gives such outputs zeros, each
+ * a freshly allocated array of the output's size; under the fast paths these kernels get null.
+ */
+export function acceptNullGradients(kernelName: string): void {
+  nullGradientKernels.add(kernelName);
+}
+
 let installed = false;
 /** Switched off by `setEngineFastPaths(false)` (tests and the bench compare both). */
 let enabled = true;
@@ -178,9 +190,20 @@ function installRunKernel(engine: EngineInternals, backendName: string, registry
     } finally {
       state.kernelDepth--;
     }
-    if (isTapeOn) this.addTapeNode(kernelName, inputs, outTensors, null, saved, attrs);
+    if (isTapeOn) {
+      this.addTapeNode(kernelName, inputs, outTensors, null, saved, attrs);
+      if (nullGradientKernels.has(kernelName)) passNullGradients(state.activeTape, kernelName, saved, attrs);
+    }
     return Array.isArray(out) ? outTensors : outTensors[0]!;
   };
+}
+
+/** Makes the tape node just added for `kernelName` hand its gradient function null dys as they come. */
+function passNullGradients(tape: TapeNode[] | null, kernelName: string, saved: Tensor[], attrs: tf.NamedAttrMap | undefined): void {
+  const node = tape?.[tape.length - 1];
+  const config = tf.getGradient(kernelName);
+  if (!node || node.kernelName !== kernelName || !config) return;
+  node.gradient = (dys) => config.gradFunc((dys.length > 1 ? dys : dys[0]) as tf.Tensor[], saved, attrs ?? {}) as ReturnType<NonNullable<TapeNode['gradient']>>;
 }
 
 /** A kernel output as a tensor (kernels of tfjs-node return tensors, the others TensorInfos). */

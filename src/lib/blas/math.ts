@@ -1,31 +1,35 @@
 /**
- * Scalar sigmoid and tanh for the fused kernels (./rnn.ts), in double precision for float32
- * results, 2-4x faster than `1 / (1 + Math.exp(-x))` and `Math.tanh` in V8:
- * - `sigmoid` uses exp(v) = 2^(k/32) * e^r with |r| <= ln2/64, 2^(k/32) from two tables and e^r by
- *   a degree-4 polynomial (relative error below 1e-9), within 1 float32 ulp of the exact result;
- * - `tanh` is Eigen's float tanh (what TensorFlow uses, as in ./elementwise.ts): a 13/6 rational
- *   function on [-7.9988, 7.9988], x itself below 4e-4; within 2 float32 ulps.
+ * Scalar sigmoid and tanh for the fused recurrent kernels (./rnn.ts), in double precision for
+ * float32 results, 2-4x faster than `1 / (1 + Math.exp(-x))` and `Math.tanh` in V8. They are the
+ * formulas of the elementwise Sigmoid / Tanh kernels (./elementwise.ts: EXP, TANH), so a fused
+ * layer activates exactly as the same equations written with tfjs ops do, and the SIMD module
+ * (./simd.ts) computes them bit for bit:
+ * - `sigmoid`: exp(v) for v clamped to [-104, 104] as 2^k * e^r with |r| <= ln2/2, e^r by its
+ *   degree-7 Taylor polynomial (relative error below 6e-9), 2^k from a table;
+ * - `tanh` is Eigen's float tanh (what TensorFlow uses): a 13/6 rational function on
+ *   [-7.9988, 7.9988], x itself below 4e-4; within 2 float32 ulps.
  */
 
 /** 2^(i - 200) for i < 420. */
 const P2 = Float64Array.from({ length: 420 }, (_, i) => Math.pow(2, i - 200));
-/** 2^(j / 32) for j < 32. */
-const T32 = Float64Array.from({ length: 32 }, (_, j) => Math.pow(2, j / 32));
 
-/** e^v for v in double precision (clamped to [-104, 89]: the float32 result is 0 or Infinity beyond). */
-export function exp(v: number): number {
-  if (v > 89) v = 89;
+/** e^v for v clamped to [-104, hi] (NaN passes). */
+function expClamped(v: number, hi: number): number {
+  if (v > hi) v = hi;
   else if (v < -104) v = -104;
-  // k = round(v * 32 / ln 2), r = v - k * ln2 / 32
-  const kf = v * 46.16624130844683 + 6755399441055744 - 6755399441055744;
-  const r = v - kf * 0.02166084939249829;
-  const k = kf | 0;
-  return (1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * 0.041666666666666664)))) * T32[k & 31]! * P2[(k >> 5) + 200]!;
+  const k = (v * 1.4426950408889634 + 6755399441055744) - 6755399441055744;
+  const r = v - k * 0.6931471805599453;
+  return (1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 + r * (0.008333333333333333 + r * (0.001388888888888889 + r * 0.0001984126984126984))))))) * P2[(k + 200) | 0]!;
+}
+
+/** e^v (clamped to [-104, 89]: the float32 result is 0 or Infinity beyond). */
+export function exp(v: number): number {
+  return expClamped(v, 89);
 }
 
 /** 1 / (1 + e^-x). */
 export function sigmoid(x: number): number {
-  return 1 / (1 + exp(-x));
+  return 1 / (1 + expClamped(-x, 104));
 }
 
 /** tanh(x) (NaN passes through). */

@@ -8,6 +8,7 @@
  * rest of the blas backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { acceptNullGradients } from './engine.js';
 import { GRU_SEQ, LSTM_SEQ, RNN_SEQ, RNN_SEQ_GRAD, type RnnMode } from './rnn.js';
 
 export type { RnnMode } from './rnn.js';
@@ -63,16 +64,23 @@ let installed = false;
 export function installRnnGradients(): void {
   if (installed) return;
   installed = true;
-  const backward = (inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor[] =>
-    tf.engine().runKernel(RNN_SEQ_GRAD, inputs, attrs) as tf.Tensor[];
+  // Gradients of outputs outside the backward pass arrive as null (./engine.ts passes null for
+  // these kernels instead of allocating zeros: an LSTM layer's saved gates alone are [T, N, 4H])
+  // or as zeros (the engine's own path); null ones are left out and the kernel takes zeros.
+  const backward = (inputs: Record<string, tf.Tensor | null>, attrs: tf.NamedAttrMap): tf.Tensor[] => {
+    const given: tf.NamedTensorMap = {};
+    for (const [k, v] of Object.entries(inputs)) if (v) given[k] = v;
+    return tf.engine().runKernel(RNN_SEQ_GRAD, given, attrs) as tf.Tensor[];
+  };
+  for (const kernelName of [RNN_SEQ, LSTM_SEQ, GRU_SEQ]) acceptNullGradients(kernelName);
   tf.registerGradient({
     kernelName: RNN_SEQ,
     inputsToSave: ['wHh', 'h0'],
     outputsToSave: [true, false],
     gradFunc: (dy, saved, attrs) => {
-      const [dOut, dhN] = dy as tf.Tensor[];
+      const [dOut, dhN] = dy as (tf.Tensor | null)[];
       const [wHh, h0, out] = saved as tf.Tensor[];
-      const [dproj, dW, dh0] = backward({ dOut: dOut!, dhN: dhN!, wHh: wHh!, h0: h0!, out: out! }, attrs);
+      const [dproj, dW, dh0] = backward({ dOut: dOut ?? null, dhN: dhN ?? null, wHh: wHh!, h0: h0!, out: out! }, attrs);
       return { proj: () => dproj!, wHh: () => dW!, h0: () => dh0! };
     },
   });
@@ -81,9 +89,9 @@ export function installRnnGradients(): void {
     inputsToSave: ['wHh', 'h0', 'c0'],
     outputsToSave: [true, false, false, true, true, true],
     gradFunc: (dy, saved, attrs) => {
-      const [dOut, dhN, dcN] = dy as tf.Tensor[];
+      const [dOut, dhN, dcN] = dy as (tf.Tensor | null)[];
       const [wHh, h0, c0, out, gates, cs, tcs] = saved as tf.Tensor[];
-      const [dproj, dW, dh0, dc0] = backward({ dOut: dOut!, dhN: dhN!, dcN: dcN!, wHh: wHh!, h0: h0!, c0: c0!, out: out!, gates: gates!, cs: cs!, tcs: tcs! }, attrs);
+      const [dproj, dW, dh0, dc0] = backward({ dOut: dOut ?? null, dhN: dhN ?? null, dcN: dcN ?? null, wHh: wHh!, h0: h0!, c0: c0!, out: out!, gates: gates!, cs: cs!, tcs: tcs! }, attrs);
       return { proj: () => dproj!, wHh: () => dW!, h0: () => dh0!, c0: () => dc0! };
     },
   });
@@ -92,9 +100,9 @@ export function installRnnGradients(): void {
     inputsToSave: ['wHh', 'h0'],
     outputsToSave: [true, false, true, true],
     gradFunc: (dy, saved, attrs) => {
-      const [dOut, dhN] = dy as tf.Tensor[];
+      const [dOut, dhN] = dy as (tf.Tensor | null)[];
       const [wHh, h0, out, gates, hhn] = saved as tf.Tensor[];
-      const [dproj, dW, dh0, db] = backward({ dOut: dOut!, dhN: dhN!, wHh: wHh!, h0: h0!, out: out!, gates: gates!, hhn: hhn! }, attrs);
+      const [dproj, dW, dh0, db] = backward({ dOut: dOut ?? null, dhN: dhN ?? null, wHh: wHh!, h0: h0!, out: out!, gates: gates!, hhn: hhn! }, attrs);
       return { proj: () => dproj!, wHh: () => dW!, h0: () => dh0!, bHh: () => db! };
     },
   });

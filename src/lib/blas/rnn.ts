@@ -22,7 +22,8 @@
  * o), cs [T, N, H] (c), tcs [T, N, H] (tanh c); GRU gates [T, N, 3H] (r, z, n), hhn [T, N, H]
  * (W_hn h + b_hn).
  *
- * BlasRnnSeqGrad inputs: dOut, dhN, dcN (LSTM), wHh, h0, c0 (LSTM), out and the saved outputs
+ * BlasRnnSeqGrad inputs: dOut, dhN, dcN (LSTM; each may be left out, meaning zeros), wHh, h0, c0
+ * (LSTM), out and the saved outputs
  * (gates, cs, tcs / gates, hhn); outputs dproj [T, N, G], dwHh [G, H], dh0 [N, H], then dc0
  * (LSTM) or dbHh (GRU).
  */
@@ -31,6 +32,7 @@ import { f32, type CpuLikeBackend } from './matmul.js';
 import { sigmoid, tanh } from './math.js';
 import type { Nblas } from './nblas.js';
 import { blasPool } from './pool.js';
+import { simd, SIMD_MAX_FLOATS, SIMD_MIN } from './simd.js';
 
 /** Forward kernels, one per input signature (RNN_TANH / RNN_RELU share one, by the mode attribute). */
 export const RNN_SEQ = 'BlasRnnSeq';
@@ -159,18 +161,20 @@ export function makeRnnKernels(blas: Nblas): { forward: tf.KernelFunc; backward:
     const G = RNN_GATES[mode] * H;
     check('wHh', inp.wHh, [G, H]);
     check('h0', inp.h0, [N, H]);
-    check('dOut', inp.dOut, [T, N, H]);
-    check('dhN', inp.dhN, [N, H]);
+    // dOut, dhN and dcN may be absent: the outputs were not part of the backward pass (zeros)
+    if (inp.dOut) check('dOut', inp.dOut, [T, N, H]);
+    if (inp.dhN) check('dhN', inp.dhN, [N, H]);
     const w = f32(backend, inp.wHh!);
     const h0 = f32(backend, inp.h0!);
     const out = f32(backend, outT);
-    const dOut = f32(backend, inp.dOut!);
+    const dOut = inp.dOut ? f32(backend, inp.dOut) : blasPool.zeros(T * N * H);
     const NH = N * H;
     const NG = N * G;
     const dproj = blasPool.alloc(T * NG);
     let dhNext = blasPool.alloc(NH);
     let dhTmp = blasPool.alloc(NH);
-    dhNext.set(f32(backend, inp.dhN!));
+    if (inp.dhN) dhNext.set(f32(backend, inp.dhN));
+    else dhNext.fill(0);
     // h before each step, in time order (h0 for the first processed step): for dW_hh in one product
     const hPrevAll = blasPool.alloc(T * NH);
     const order = (s: number) => (reverse ? T - 1 - s : s);
@@ -195,13 +199,14 @@ export function makeRnnKernels(blas: Nblas): { forward: tf.KernelFunc; backward:
       }
     } else if (mode === 'LSTM') {
       check('c0', inp.c0, [N, H]);
-      check('dcN', inp.dcN, [N, H]);
+      if (inp.dcN) check('dcN', inp.dcN, [N, H]);
       const c0 = f32(backend, inp.c0!);
       const gates = f32(backend, inp.gates!);
       const cs = f32(backend, inp.cs!);
       const tcs = f32(backend, inp.tcs!);
       const dc = blasPool.alloc(NH);
-      dc.set(f32(backend, inp.dcN!));
+      if (inp.dcN) dc.set(f32(backend, inp.dcN));
+      else dc.fill(0);
       for (let s = T - 1; s >= 0; s--) {
         const t = order(s);
         const off = t * NH;
@@ -232,12 +237,14 @@ export function makeRnnKernels(blas: Nblas): { forward: tf.KernelFunc; backward:
       blasPool.release(dhh);
       blasPool.release(dhTmp);
       blasPool.release(hPrevAll);
+      if (!inp.dOut) blasPool.release(dOut);
       return gru;
     }
     const dW = blasPool.alloc(G * H);
     blas.sgemm(TR, NT, G, H, T * N, 1, dproj, G, hPrevAll, H, 0, dW, H);
     blasPool.release(dhTmp);
     blasPool.release(hPrevAll);
+    if (!inp.dOut) blasPool.release(dOut);
     return [make([T, N, G], dproj), make([G, H], dW), make([N, H], dhNext), ...results];
   };
 
@@ -247,11 +254,16 @@ export function makeRnnKernels(blas: Nblas): { forward: tf.KernelFunc; backward:
 /*
  * The elementwise work of one step, one small function each, so that V8 inlines sigmoid / tanh
  * into the loops (in the kernels' large bodies it did not: the LSTM step ran at half speed).
+ * The LSTM's steps and the RNN's tanh run in WebAssembly SIMD where available (./simd.ts), with
+ * the same results bit for bit.
  * Offsets: gOff into [T, N, G] arrays, off into [T, N, H] ones; G = gates * H.
  */
 
 function tanhStep(a: Float32Array, out: Float32Array, off: number, n: number): void {
-  for (let k = 0; k < n; k++) out[off + k] = tanh(a[k]!);
+  // ./math.ts's tanh is the elementwise kernels' formula, which the SIMD module computes bit for bit
+  const s = simd();
+  if (s !== undefined && n >= SIMD_MIN && n <= SIMD_MAX_FLOATS / 2) s.unary('tanh', a.subarray(0, n), out.subarray(off, off + n));
+  else for (let k = 0; k < n; k++) out[off + k] = tanh(a[k]!);
 }
 
 function reluStep(a: Float32Array, out: Float32Array, off: number, n: number): void {
@@ -266,6 +278,11 @@ function lstmForwardStep(
   gates: Float32Array, gOff: number, cPrev: Float32Array, cBase: number,
   cs: Float32Array, tcs: Float32Array, out: Float32Array, off: number, N: number, H: number,
 ): void {
+  const s = simd();
+  if (s !== undefined && H % 2 === 0 && 8 * N * H <= SIMD_MAX_FLOATS) {
+    s.lstmForward(gates, gOff, cPrev, cBase, cs, tcs, out, off, N, H);
+    return;
+  }
   const G = 4 * H;
   for (let n = 0; n < N; n++) {
     const row = gOff + n * G;
@@ -327,6 +344,11 @@ function lstmBackwardStep(
   gates: Float32Array, tcs: Float32Array, dOut: Float32Array, dhNext: Float32Array, dc: Float32Array,
   cPrev: Float32Array, cBase: number, dproj: Float32Array, gOff: number, off: number, N: number, H: number,
 ): void {
+  const s = simd();
+  if (s !== undefined && H % 2 === 0 && 14 * N * H <= SIMD_MAX_FLOATS) {
+    s.lstmBackward(gates, tcs, dOut, dhNext, dc, cPrev, cBase, dproj, gOff, off, N, H);
+    return;
+  }
   const G = 4 * H;
   for (let n = 0; n < N; n++) {
     const row = gOff + n * G;

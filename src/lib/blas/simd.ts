@@ -1,7 +1,7 @@
 /**
  * WebAssembly SIMD versions of the blas backend's hottest JavaScript loops (elementwise
  * arithmetic, sigmoid / tanh / exp and their gradients, column sums, column splits and
- * concatenations).
+ * concatenations, the fused LSTM layer's steps).
  *
  * Why: at the sizes of a recurrent cell ([100, 10] to [100, 40] tensors) V8 runs a Float32Array
  * loop at about 2-3 ns an element (measured: a 1000-element multiply 2.7 us), while WebAssembly
@@ -48,6 +48,8 @@ interface Exports extends BinaryKernels {
   tanh_grad(dy: Ptr, y: Ptr, o: Ptr, n: number): void;
   sum_mid(x: Ptr, o: Ptr, k1: number, red: number, k2: number): void;
   copy_rows(src: Ptr, dst: Ptr, rows: number, run: number, srcStride: number, dstStride: number): void;
+  lstm_fwd(g: Ptr, cp: Ptr, cs: Ptr, tcs: Ptr, out: Ptr, N: number, H: number): void;
+  lstm_bwd(g: Ptr, tcs: Ptr, dout: Ptr, dhn: Ptr, dc: Ptr, cp: Ptr, dp: Ptr, N: number, H: number): void;
 }
 
 export interface Simd {
@@ -69,6 +71,13 @@ export interface Simd {
   splitColumns(x: Float32Array, rows: number, stride: number, runs: readonly number[], outs: readonly Float32Array[]): void;
   /** The inverse: out ([rows, sum of runs]) from inputs[k] ([rows, runs[k]]) side by side. */
   concatColumns(inputs: readonly Float32Array[], rows: number, runs: readonly number[], out: Float32Array): void;
+  /**
+   * One step of the fused LSTM layer forward, as ./rnn.ts's lstmForwardStep with the same
+   * arguments (H even): gates[gOff ..] activated in place, cs / tcs / out[off ..] written.
+   */
+  lstmForward(gates: Float32Array, gOff: number, cPrev: Float32Array, cBase: number, cs: Float32Array, tcs: Float32Array, out: Float32Array, off: number, N: number, H: number): void;
+  /** One step backward, as ./rnn.ts's lstmBackwardStep with the same arguments (H even). */
+  lstmBackward(gates: Float32Array, tcs: Float32Array, dOut: Float32Array, dhNext: Float32Array, dc: Float32Array, cPrev: Float32Array, cBase: number, dproj: Float32Array, gOff: number, off: number, N: number, H: number): void;
 }
 
 /** The most floats one call places in the module's memory (256 MB); larger work stays in JavaScript. */
@@ -169,6 +178,42 @@ function instantiate(): Simd | undefined {
         col += runs[k]!;
       });
       copyOut(0, out, rows * width);
+    },
+    lstmForward(gates, gOff, cPrev, cBase, cs, tcs, out, off, N, H) {
+      const NG = 4 * N * H;
+      const NH = N * H;
+      const pc = span(NG);
+      const pcs = pc + span(NH);
+      const ptc = pcs + span(NH);
+      const ph = ptc + span(NH);
+      reserve(ph + span(NH));
+      mem.set(gates.subarray(gOff, gOff + NG), 0);
+      mem.set(cPrev.subarray(cBase, cBase + NH), pc);
+      ex.lstm_fwd(0, pc * 4, pcs * 4, ptc * 4, ph * 4, N, H);
+      gates.set(mem.subarray(0, NG), gOff);
+      cs.set(mem.subarray(pcs, pcs + NH), off);
+      tcs.set(mem.subarray(ptc, ptc + NH), off);
+      out.set(mem.subarray(ph, ph + NH), off);
+    },
+    lstmBackward(gates, tcs, dOut, dhNext, dc, cPrev, cBase, dproj, gOff, off, N, H) {
+      const NG = 4 * N * H;
+      const NH = N * H;
+      const pt = span(NG);
+      const pd = pt + span(NH);
+      const pn = pd + span(NH);
+      const pc = pn + span(NH);
+      const pp = pc + span(NH);
+      const pg = pp + span(NH);
+      reserve(pg + span(NG));
+      mem.set(gates.subarray(gOff, gOff + NG), 0);
+      mem.set(tcs.subarray(off, off + NH), pt);
+      mem.set(dOut.subarray(off, off + NH), pd);
+      mem.set(dhNext.subarray(0, NH), pn);
+      mem.set(dc.subarray(0, NH), pc);
+      mem.set(cPrev.subarray(cBase, cBase + NH), pp);
+      ex.lstm_bwd(0, pt * 4, pd * 4, pn * 4, pc * 4, pp * 4, pg * 4, N, H);
+      dproj.set(mem.subarray(pg, pg + NG), gOff);
+      dc.set(mem.subarray(pc, pc + NH));
     },
   };
   return selfTest(s) ? s : undefined;
