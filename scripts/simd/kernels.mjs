@@ -158,16 +158,17 @@ const st2 = (p, v) => `(v128.store64_lane 0 ${p} (f32x4.demote_f64x2_zero ${v}))
 const at = (a, i) => `(i32.add (local.get ${a}) (i32.shl ${i} (i32.const 2)))`;
 const get = (name) => `(local.get ${name})`;
 
+/** Float index of gate q (0..3: i, f, g, o) of the current pair in a row of gates [4H]. */
+const gate = (q) => (q === 0 ? get('$row') : `(i32.add ${get('$row')} ${q === 1 ? get('$H') : `(i32.mul ${get('$H')} (i32.const ${q}))`})`);
+
 /**
- * One LSTM step forward (src/lib/blas/rnn.ts, lstmForwardStep), two hidden units at a time, in
- * double precision as the JavaScript does: gates [N, 4H] pre-activations replaced by i, f, g, o;
- * c = f * cPrev + i * g; tc = tanh(c as stored); h = o * tc. H must be even.
+ * An LSTM step function: over rows n < N and pairs of hidden units j (H even), with $row the
+ * float index of the pair in the gates [N, 4H] and $k in the [N, H] arrays.
  */
-const LSTM_FWD = `
-  (func (export "lstm_fwd") (param $g i32) (param $cp i32) (param $cs i32) (param $tcs i32) (param $out i32) (param $N i32) (param $H i32)
-    (local $n i32) (local $j i32) (local $row i32) (local $k i32)
-    (local $v v128) (local $km v128) (local $r v128) (local $t v128) (local $t2 v128)
-    (local $i v128) (local $f v128) (local $gg v128) (local $o v128) (local $c v128) (local $tc v128)
+function lstmStep(name, params, locals, body) {
+  return `
+  (func (export "${name}") ${params.map((p) => `(param ${p} i32)`).join(' ')} (param $N i32) (param $H i32)
+    (local $n i32) (local $j i32) (local $row i32) (local $k i32) ${locals.map((l) => `(local ${l} v128)`).join(' ')}
     (block $rows (loop $nl
       (br_if $rows (i32.ge_u (local.get $n) (local.get $N)))
       (local.set $j (i32.const 0))
@@ -175,58 +176,46 @@ const LSTM_FWD = `
         (br_if $cols (i32.ge_u (local.get $j) (local.get $H)))
         (local.set $row (i32.add (i32.mul (local.get $n) (i32.shl (local.get $H) (i32.const 2))) (local.get $j)))
         (local.set $k (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $j)))
-        (local.set $i ${DOUBLE_FNS.sigmoid(ld2(at('$g', get('$row'))))})
-        (local.set $f ${DOUBLE_FNS.sigmoid(ld2(at('$g', `(i32.add ${get('$row')} ${get('$H')})`)))})
-        (local.set $gg ${DOUBLE_FNS.tanh(ld2(at('$g', `(i32.add ${get('$row')} (i32.shl ${get('$H')} (i32.const 1)))`)))})
-        (local.set $o ${DOUBLE_FNS.sigmoid(ld2(at('$g', `(i32.add ${get('$row')} (i32.mul ${get('$H')} (i32.const 3)))`)))})
-        ${st2(at('$g', get('$row')), get('$i'))}
-        ${st2(at('$g', `(i32.add ${get('$row')} ${get('$H')})`), get('$f'))}
-        ${st2(at('$g', `(i32.add ${get('$row')} (i32.shl ${get('$H')} (i32.const 1)))`), get('$gg'))}
-        ${st2(at('$g', `(i32.add ${get('$row')} (i32.mul ${get('$H')} (i32.const 3)))`), get('$o'))}
+        ${body}
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $jl)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nl))))`;
+}
+
+/**
+ * One LSTM step forward (src/lib/blas/rnn.ts, lstmForwardStep), two hidden units at a time, in
+ * double precision as the JavaScript does: gates [N, 4H] pre-activations replaced by i, f, g, o;
+ * c = f * cPrev + i * g; tc = tanh(c as stored); h = o * tc.
+ */
+const LSTM_FWD = lstmStep('lstm_fwd', ['$g', '$cp', '$cs', '$tcs', '$out'], ['$v', '$km', '$r', '$t', '$t2', '$i', '$f', '$gg', '$o', '$c', '$tc'], `
+        (local.set $i ${DOUBLE_FNS.sigmoid(ld2(at('$g', gate(0))))})
+        (local.set $f ${DOUBLE_FNS.sigmoid(ld2(at('$g', gate(1))))})
+        (local.set $gg ${DOUBLE_FNS.tanh(ld2(at('$g', gate(2))))})
+        (local.set $o ${DOUBLE_FNS.sigmoid(ld2(at('$g', gate(3))))})
+        ${['$i', '$f', '$gg', '$o'].map((v, q) => st2(at('$g', gate(q)), get(v))).join('\n        ')}
         (local.set $c (f64x2.add (f64x2.mul (local.get $f) ${ld2(at('$cp', get('$k')))}) (f64x2.mul (local.get $i) (local.get $gg))))
         ${st2(at('$cs', get('$k')), get('$c'))}
         (local.set $tc ${DOUBLE_FNS.tanh(ld2(at('$cs', get('$k'))))})
         ${st2(at('$tcs', get('$k')), get('$tc'))}
-        ${st2(at('$out', get('$k')), '(f64x2.mul (local.get $o) (local.get $tc))')}
-        (local.set $j (i32.add (local.get $j) (i32.const 2)))
-        (br $jl)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $nl))))`;
+        ${st2(at('$out', get('$k')), '(f64x2.mul (local.get $o) (local.get $tc))')}`);
 
 /**
  * One LSTM step backward (src/lib/blas/rnn.ts, lstmBackwardStep), two hidden units at a time, in
- * double precision as the JavaScript does. dc holds dL/dc after the step on entry, before it on
- * return. H must be even.
+ * double precision as the JavaScript does (the same products in the same order). dc holds dL/dc
+ * after the step on entry, before it on return.
  */
-const LSTM_BWD = `
-  (func (export "lstm_bwd") (param $g i32) (param $tcs i32) (param $dout i32) (param $dhn i32) (param $dc i32) (param $cp i32) (param $dp i32) (param $N i32) (param $H i32)
-    (local $n i32) (local $j i32) (local $row i32) (local $k i32) (local $one v128)
-    (local $i v128) (local $f v128) (local $gg v128) (local $o v128) (local $tc v128) (local $dh v128) (local $dct v128)
-    (local.set $one ${d2(1)})
-    (block $rows (loop $nl
-      (br_if $rows (i32.ge_u (local.get $n) (local.get $N)))
-      (local.set $j (i32.const 0))
-      (block $cols (loop $jl
-        (br_if $cols (i32.ge_u (local.get $j) (local.get $H)))
-        (local.set $row (i32.add (i32.mul (local.get $n) (i32.shl (local.get $H) (i32.const 2))) (local.get $j)))
-        (local.set $k (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $j)))
-        (local.set $i ${ld2(at('$g', get('$row')))})
-        (local.set $f ${ld2(at('$g', `(i32.add ${get('$row')} ${get('$H')})`))})
-        (local.set $gg ${ld2(at('$g', `(i32.add ${get('$row')} (i32.shl ${get('$H')} (i32.const 1)))`))})
-        (local.set $o ${ld2(at('$g', `(i32.add ${get('$row')} (i32.mul ${get('$H')} (i32.const 3)))`))})
+const LSTM_BWD = lstmStep('lstm_bwd', ['$g', '$tcs', '$dout', '$dhn', '$dc', '$cp', '$dp'], ['$i', '$f', '$gg', '$o', '$tc', '$dh', '$dct'], `
+        ${['$i', '$f', '$gg', '$o'].map((v, q) => `(local.set ${v} ${ld2(at('$g', gate(q)))})`).join('\n        ')}
         (local.set $tc ${ld2(at('$tcs', get('$k')))})
         (local.set $dh (f64x2.add ${ld2(at('$dout', get('$k')))} ${ld2(at('$dhn', get('$k')))}))
         (local.set $dct (f64x2.add ${ld2(at('$dc', get('$k')))}
-          (f64x2.mul (f64x2.mul (local.get $dh) (local.get $o)) (f64x2.sub (local.get $one) (f64x2.mul (local.get $tc) (local.get $tc))))))
-        ${st2(at('$dp', get('$row')), '(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dct) (local.get $gg)) (local.get $i)) (f64x2.sub (local.get $one) (local.get $i)))')}
-        ${st2(at('$dp', `(i32.add ${get('$row')} ${get('$H')})`), `(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dct) ${ld2(at('$cp', get('$k')))}) (local.get $f)) (f64x2.sub (local.get $one) (local.get $f)))`)}
-        ${st2(at('$dp', `(i32.add ${get('$row')} (i32.shl ${get('$H')} (i32.const 1)))`), '(f64x2.mul (f64x2.mul (local.get $dct) (local.get $i)) (f64x2.sub (local.get $one) (f64x2.mul (local.get $gg) (local.get $gg))))')}
-        ${st2(at('$dp', `(i32.add ${get('$row')} (i32.mul ${get('$H')} (i32.const 3)))`), '(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dh) (local.get $tc)) (local.get $o)) (f64x2.sub (local.get $one) (local.get $o)))')}
-        ${st2(at('$dc', get('$k')), '(f64x2.mul (local.get $dct) (local.get $f))')}
-        (local.set $j (i32.add (local.get $j) (i32.const 2)))
-        (br $jl)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $nl))))`;
+          (f64x2.mul (f64x2.mul (local.get $dh) (local.get $o)) (f64x2.sub ${d2(1)} (f64x2.mul (local.get $tc) (local.get $tc))))))
+        ${st2(at('$dp', gate(0)), `(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dct) (local.get $gg)) (local.get $i)) (f64x2.sub ${d2(1)} (local.get $i)))`)}
+        ${st2(at('$dp', gate(1)), `(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dct) ${ld2(at('$cp', get('$k')))}) (local.get $f)) (f64x2.sub ${d2(1)} (local.get $f)))`)}
+        ${st2(at('$dp', gate(2)), `(f64x2.mul (f64x2.mul (local.get $dct) (local.get $i)) (f64x2.sub ${d2(1)} (f64x2.mul (local.get $gg) (local.get $gg))))`)}
+        ${st2(at('$dp', gate(3)), `(f64x2.mul (f64x2.mul (f64x2.mul (local.get $dh) (local.get $tc)) (local.get $o)) (f64x2.sub ${d2(1)} (local.get $o)))`)}
+        ${st2(at('$dc', get('$k')), '(f64x2.mul (local.get $dct) (local.get $f))')}`);
 
 /** o[i, k] = sum over j of x[i, j, k] (shape [k1, red, k2]), accumulated in double in order of j, two columns at a time. */
 const SUM = `

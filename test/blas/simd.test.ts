@@ -37,32 +37,31 @@ function sameBits(got: Float32Array, want: Float32Array, label: string): void {
   }
 }
 
-/** Runs fn on the blas backend with SIMD on and off; returns both results (every output, flattened). */
-async function bothWays(specs: { shape: number[]; seed: number }[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+/** Runs `run` with SIMD on, then off, and compares every output bit for bit. */
+function sameOnAndOff(run: () => Float32Array[], label: (i: number) => string): void {
+  try {
+    setSimd(true);
+    const on = run();
+    setSimd(false);
+    const off = run();
+    assert.equal(on.length, off.length);
+    on.forEach((v, i) => sameBits(v, off[i]!, label(i)));
+  } finally {
+    setSimd(true);
+  }
+}
+
+/** fn on the blas backend with SIMD on and off: the same outputs bit for bit. */
+async function check(label: string, specs: { shape: number[]; seed: number }[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<void> {
   await tf.setBackend('blas');
-  const run = () => {
+  sameOnAndOff(() => {
     const xs = specs.map((s) => tf.tensor(values(s.shape.reduce((p, q) => p * q, 1), s.seed), s.shape));
     const out = tf.tidy(() => fn(...xs));
     const list = Array.isArray(out) ? out : [out];
     const res = list.map((t) => Float32Array.from(t.dataSync()));
     tf.dispose([...list, ...xs]);
     return res;
-  };
-  try {
-    setSimd(true);
-    const on = run();
-    setSimd(false);
-    const off = run();
-    return [on, off];
-  } finally {
-    setSimd(true);
-  }
-}
-
-async function check(label: string, specs: { shape: number[]; seed: number }[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<void> {
-  const [on, off] = await bothWays(specs, fn);
-  assert.equal(on.length, off.length);
-  on.forEach((v, i) => sameBits(v, off[i]!, `${label} output ${i}`));
+  }, (i) => `${label} output ${i}`);
 }
 
 test('src/lib/blas/simd-wasm.ts is the compilation of scripts/simd/kernels.mjs', async () => {
@@ -161,15 +160,7 @@ test('a Lab 8 GRU training step gives the same loss and gradients with and witho
     model.dispose();
     return res;
   };
-  try {
-    setSimd(true);
-    const on = run();
-    setSimd(false);
-    const off = run();
-    on.forEach((v, i) => sameBits(v, off[i]!, i === 0 ? 'loss' : `gradient ${i - 1}`));
-  } finally {
-    setSimd(true);
-  }
+  sameOnAndOff(run, (i) => (i === 0 ? 'loss' : `gradient ${i - 1}`));
 });
 
 test('the fused LSTM and RNN layers give the same outputs and gradients with and without SIMD', { skip: skipSimd }, async () => {
@@ -191,14 +182,6 @@ test('the fused LSTM and RNN layers give the same outputs and gradients with and
       layer.dispose();
       return res;
     };
-    try {
-      setSimd(true);
-      const on = run();
-      setSimd(false);
-      const off = run();
-      on.forEach((v, i) => sameBits(v, off[i]!, `${kind} H=${H} ${i === 0 ? 'loss' : `gradient ${i - 1}`}`));
-    } finally {
-      setSimd(true);
-    }
+    sameOnAndOff(run, (i) => `${kind} H=${H} ${i === 0 ? 'loss' : `gradient ${i - 1}`}`);
   }
 });

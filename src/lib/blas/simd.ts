@@ -109,111 +109,97 @@ function instantiate(): Simd | undefined {
     if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
     if (mem.buffer !== memory.buffer) mem = new Float32Array(memory.buffer);
   };
-  const copyOut = (from: number, out: Float32Array, n: number) => out.set(mem.subarray(from, from + n));
+  /** Float offsets of consecutive regions of these sizes (each padded, see span), memory reserved. */
+  const layout = (...sizes: number[]): number[] => {
+    let top = 0;
+    const at = sizes.map((n) => {
+      const here = top;
+      top += span(n);
+      return here;
+    });
+    reserve(top);
+    return at;
+  };
+  /** out[to ..] = n floats of the memory from float offset `from`. */
+  const copyOut = (from: number, out: Float32Array, n: number, to = 0) => out.set(mem.subarray(from, from + n), to);
+  /** n floats of x from `from` into the memory at float offset `at`. */
+  const copyIn = (x: Float32Array, at: number, from = 0, n = x.length - from) => mem.set(from === 0 && n === x.length ? x : x.subarray(from, from + n), at);
 
   const s: Simd = {
     binary(op, form, a, b, out, m, n, sa, sb) {
-      const total = m * n;
-      const pb = span(a.length);
-      const po = pb + span(b.length);
-      reserve(po + span(total));
-      mem.set(a, 0);
-      mem.set(b, pb);
-      ex[`${op}_${form}`](0, pb * 4, po * 4, m, n, sa, sb);
-      copyOut(po, out, total);
+      const [pa, pb, po] = layout(a.length, b.length, m * n) as [number, number, number];
+      copyIn(a, pa);
+      copyIn(b, pb);
+      ex[`${op}_${form}`](pa * 4, pb * 4, po * 4, m, n, sa, sb);
+      copyOut(po, out, m * n);
     },
     unary(op, x, out) {
-      const n = x.length;
-      const po = span(n);
-      reserve(2 * po);
-      mem.set(x, 0);
-      ex[op](0, po * 4, n);
-      copyOut(po, out, n);
+      const [px, po] = layout(x.length, x.length) as [number, number];
+      copyIn(x, px);
+      ex[op](px * 4, po * 4, x.length);
+      copyOut(po, out, x.length);
     },
     grad(op, dy, y, out) {
       const n = dy.length;
-      const py = span(n);
-      reserve(3 * py);
-      mem.set(dy, 0);
-      mem.set(y, py);
-      ex[`${op}_grad`](0, py * 4, 2 * py * 4, n);
-      copyOut(2 * py, out, n);
+      const [pd, py, po] = layout(n, n, n) as [number, number, number];
+      copyIn(dy, pd);
+      copyIn(y, py);
+      ex[`${op}_grad`](pd * 4, py * 4, po * 4, n);
+      copyOut(po, out, n);
     },
     sumMiddle(x, out, k1, red, k2) {
-      const po = span(x.length);
-      reserve(po + span(k1 * k2 + 1));
-      mem.set(x, 0);
-      ex.sum_mid(0, po * 4, k1, red, k2);
+      // one float more for the output: the kernel writes columns in pairs
+      const [px, po] = layout(x.length, k1 * k2 + 1) as [number, number];
+      copyIn(x, px);
+      ex.sum_mid(px * 4, po * 4, k1, red, k2);
       copyOut(po, out, k1 * k2);
     },
     splitColumns(x, rows, stride, runs, outs) {
-      let top = span(x.length);
-      const starts = runs.map((r) => {
-        const at = top;
-        top += span(rows * r);
-        return at;
-      });
-      reserve(top);
-      mem.set(x, 0);
+      const [px, ...po] = layout(x.length, ...runs.map((r) => rows * r)) as number[];
+      copyIn(x, px!);
       let col = 0;
       runs.forEach((run, k) => {
-        ex.copy_rows(col * 4, starts[k]! * 4, rows, run, stride, run);
-        copyOut(starts[k]!, outs[k]!, rows * run);
+        ex.copy_rows((px! + col) * 4, po[k]! * 4, rows, run, stride, run);
+        copyOut(po[k]!, outs[k]!, rows * run);
         col += run;
       });
     },
     concatColumns(inputs, rows, runs, out) {
       const width = runs.reduce((p, q) => p + q, 0);
-      let top = span(rows * width);
-      const starts = inputs.map((t) => {
-        const at = top;
-        top += span(t.length);
-        return at;
-      });
-      reserve(top);
+      const [po, ...pi] = layout(rows * width, ...inputs.map((t) => t.length)) as number[];
       let col = 0;
       inputs.forEach((t, k) => {
-        mem.set(t, starts[k]!);
-        ex.copy_rows(starts[k]! * 4, col * 4, rows, runs[k]!, runs[k]!, width);
+        copyIn(t, pi[k]!);
+        ex.copy_rows(pi[k]! * 4, (po! + col) * 4, rows, runs[k]!, runs[k]!, width);
         col += runs[k]!;
       });
-      copyOut(0, out, rows * width);
+      copyOut(po!, out, rows * width);
     },
     lstmForward(gates, gOff, cPrev, cBase, cs, tcs, out, off, N, H) {
       const NG = 4 * N * H;
       const NH = N * H;
-      const pc = span(NG);
-      const pcs = pc + span(NH);
-      const ptc = pcs + span(NH);
-      const ph = ptc + span(NH);
-      reserve(ph + span(NH));
-      mem.set(gates.subarray(gOff, gOff + NG), 0);
-      mem.set(cPrev.subarray(cBase, cBase + NH), pc);
-      ex.lstm_fwd(0, pc * 4, pcs * 4, ptc * 4, ph * 4, N, H);
-      gates.set(mem.subarray(0, NG), gOff);
-      cs.set(mem.subarray(pcs, pcs + NH), off);
-      tcs.set(mem.subarray(ptc, ptc + NH), off);
-      out.set(mem.subarray(ph, ph + NH), off);
+      const [pg, pc, pcs, ptc, ph] = layout(NG, NH, NH, NH, NH) as [number, number, number, number, number];
+      copyIn(gates, pg, gOff, NG);
+      copyIn(cPrev, pc, cBase, NH);
+      ex.lstm_fwd(pg * 4, pc * 4, pcs * 4, ptc * 4, ph * 4, N, H);
+      copyOut(pg, gates, NG, gOff);
+      copyOut(pcs, cs, NH, off);
+      copyOut(ptc, tcs, NH, off);
+      copyOut(ph, out, NH, off);
     },
     lstmBackward(gates, tcs, dOut, dhNext, dc, cPrev, cBase, dproj, gOff, off, N, H) {
       const NG = 4 * N * H;
       const NH = N * H;
-      const pt = span(NG);
-      const pd = pt + span(NH);
-      const pn = pd + span(NH);
-      const pc = pn + span(NH);
-      const pp = pc + span(NH);
-      const pg = pp + span(NH);
-      reserve(pg + span(NG));
-      mem.set(gates.subarray(gOff, gOff + NG), 0);
-      mem.set(tcs.subarray(off, off + NH), pt);
-      mem.set(dOut.subarray(off, off + NH), pd);
-      mem.set(dhNext.subarray(0, NH), pn);
-      mem.set(dc.subarray(0, NH), pc);
-      mem.set(cPrev.subarray(cBase, cBase + NH), pp);
-      ex.lstm_bwd(0, pt * 4, pd * 4, pn * 4, pc * 4, pp * 4, pg * 4, N, H);
-      dproj.set(mem.subarray(pg, pg + NG), gOff);
-      dc.set(mem.subarray(pc, pc + NH));
+      const [pg, pt, pd, pn, pc, pp, pdp] = layout(NG, NH, NH, NH, NH, NH, NG) as number[] as [number, number, number, number, number, number, number];
+      copyIn(gates, pg, gOff, NG);
+      copyIn(tcs, pt, off, NH);
+      copyIn(dOut, pd, off, NH);
+      copyIn(dhNext, pn, 0, NH);
+      copyIn(dc, pc, 0, NH);
+      copyIn(cPrev, pp, cBase, NH);
+      ex.lstm_bwd(pg * 4, pt * 4, pd * 4, pn * 4, pc * 4, pp * 4, pdp * 4, N, H);
+      copyOut(pdp, dproj, NG, gOff);
+      copyOut(pc, dc, NH);
     },
   };
   return selfTest(s) ? s : undefined;
