@@ -313,6 +313,16 @@ async function denormalTraining(): Promise<void> {
 
 /* ---------------- main ---------------- */
 
+/** The young-generation option this process runs with (npm run bench sets the notebook kernel's). */
+function youngGenerationFlags(): string[] {
+  return process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'));
+}
+
+function nodeFlags(): string {
+  const f = youngGenerationFlags();
+  return f.length > 0 ? ` (${f.join(' ')}, as the notebook kernel)` : ' (V8\'s default young generation, unlike the notebook kernel: run through npm run bench)';
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const match = (name: string, list: string[]) => list.some((o) => name === o || name.startsWith(o));
@@ -360,7 +370,7 @@ async function main(): Promise<void> {
     }
 
     console.log('');
-    console.log(`TensorFlow.js ${tf.version_core}, Node ${process.version}${torch ? `; PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? '' : 's'}, flush denormal)` : ''}`);
+    console.log(`TensorFlow.js ${tf.version_core}, Node ${process.version}${nodeFlags()}${torch ? `; PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? '' : 's'}, flush denormal)` : ''}`);
     const header = `| ${pad('workload', 20)} | ${pad('backend', 7)} | ${pad('unit', 5)} | ${pad('TS ms', 8, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 5, true)} | ${pad('paired ratio', 12, true)} |`;
     console.log(header);
     console.log(header.replace(/[^|]/g, '-'));
@@ -376,7 +386,7 @@ async function main(): Promise<void> {
     }
 
     if (args.json) {
-      writeFileSync(args.json, JSON.stringify({ tfjs: tf.version_core, node: process.version, torch: torch?.info, rows }, null, 2));
+      writeFileSync(args.json, JSON.stringify({ tfjs: tf.version_core, node: process.version, nodeFlags: youngGenerationFlags(), torch: torch?.info, rows }, null, 2));
       console.log(`wrote ${args.json}`);
     }
 

@@ -3,7 +3,7 @@
 // notebooks can `import ... from 'rnn-course-kit'`, and registers the tslab kernel with Jupyter.
 // Every step explains itself; only a failed build fails the install.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,8 +68,12 @@ function registerKernel() {
   const spec = join(dir, 'kernels', 'tslab');
   try {
     mkdirSync(spec, { recursive: true });
+    // Node options for the kernel (package.json "rnnCourseKit".kernelNodeFlags: a larger young
+    // generation, see src/runner/kernel.ts kernelNodeFlags)
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const flags = pkg.rnnCourseKit?.kernelNodeFlags ?? [];
     writeFileSync(join(spec, 'kernel.json'), JSON.stringify({
-      argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'],
+      argv: [process.execPath, ...flags, tslab, 'kernel', '--config-path', '{connection_file}'],
       display_name: 'TypeScript (rnn-course-kit)',
       language: 'typescript',
       metadata: { 'rnn-course-kit': { root } },

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +22,18 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 
 export function defaultTslabBin(): string {
   return join(PROJECT_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
+}
+
+/**
+ * Node options of the notebook kernel (package.json "rnnCourseKit".kernelNodeFlags, which the
+ * kernelspec of scripts/postinstall.mjs also uses): a 64 MB young generation. With V8's default
+ * (16 MB) the scavenger keeps copying the thousand tensors a recurrent cell's gradient tape holds
+ * alive per batch, and Lab 8's training ran 1.8x slower.
+ */
+export function kernelNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { rnnCourseKit?: { kernelNodeFlags?: unknown } };
+  const flags = pkg.rnnCourseKit?.kernelNodeFlags;
+  return Array.isArray(flags) ? flags.filter((f): f is string => typeof f === 'string') : [];
 }
 
 export class KernelError extends Error {
@@ -206,7 +218,7 @@ export class TslabKernel {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     delete env.NODE_TEST_CONTEXT; // set by node --test for its children; not for a kernel
     installExitHook();
-    const child = spawn(process.execPath, ['--require', watchdog, tslabBin, 'kernel', '--config-path', connectionFile], {
+    const child = spawn(process.execPath, [...kernelNodeFlags(), '--require', watchdog, tslabBin, 'kernel', '--config-path', connectionFile], {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

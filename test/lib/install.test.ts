@@ -15,10 +15,13 @@ test('the kernelspec launches this project\'s own tslab with this Node', () => {
     const r = spawnSync(process.execPath, [postinstall, 'kernel'], { env: { ...process.env, JUPYTER_DATA_DIR: dataDir }, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const spec = JSON.parse(readFileSync(join(dataDir, 'kernels', 'tslab', 'kernel.json'), 'utf8'));
+    const flags = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).rnnCourseKit.kernelNodeFlags as string[];
+    assert.ok(flags.includes('--max-semi-space-size=64'), 'the kernel runs with a 64 MB young generation');
     assert.equal(spec.argv[0], process.execPath);
-    assert.equal(spec.argv[1], join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
-    assert.ok(existsSync(spec.argv[1]), 'the tslab binary exists');
-    assert.deepEqual(spec.argv.slice(2), ['kernel', '--config-path', '{connection_file}']);
+    assert.deepEqual(spec.argv.slice(1, 1 + flags.length), flags);
+    assert.equal(spec.argv[1 + flags.length], join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
+    assert.ok(existsSync(spec.argv[1 + flags.length]), 'the tslab binary exists');
+    assert.deepEqual(spec.argv.slice(2 + flags.length), ['kernel', '--config-path', '{connection_file}']);
     assert.equal(spec.language, 'typescript');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseCli, UsageError } from '../../src/runner/cli.js';
-import { TslabKernel } from '../../src/runner/kernel.js';
+import { TslabKernel, kernelNodeFlags } from '../../src/runner/kernel.js';
 import { joinText, NotebookError, OutputCollector, type Notebook, type Output } from '../../src/runner/notebook.js';
 import { deserialize, newMessage, serialize, type JupyterMessage } from '../../src/runner/protocol.js';
 import { runNotebook, type RunResult } from '../../src/runner/run.js';
@@ -272,6 +272,22 @@ describe('node engine (tslab kernel)', { concurrency: 2 }, () => {
       const m = /threads: (\d+) then (\d+)/.exec(outputs.join(''));
       assert.ok(m, outputs.join(''));
       assert.ok(Number(m[2]) - Number(m[1]) <= 1, `the kernel's threads grew from ${m[1]} to ${m[2]} in 2 s`);
+    } finally {
+      await kernel.shutdown();
+    }
+  });
+
+  it('starts the kernel with the package\'s node options (a 64 MB young generation)', async () => {
+    const kernel = await TslabKernel.start({ cwd: fixtures });
+    try {
+      const outputs: string[] = [];
+      const r = await kernel.execute('console.log(JSON.stringify(process.execArgv))', {
+        onIopub: (m) => { if (m.header.msg_type === 'stream') outputs.push(String((m.content as { text: string }).text)); },
+      });
+      assert.equal(r.status, 'ok', outputs.join(''));
+      const argv = JSON.parse(outputs.join('')) as string[];
+      assert.ok(kernelNodeFlags().length > 0);
+      for (const flag of kernelNodeFlags()) assert.ok(argv.includes(flag), `${flag} in ${argv.join(' ')}`);
     } finally {
       await kernel.shutdown();
     }
