@@ -26,9 +26,10 @@ export function defaultTslabBin(): string {
 
 /**
  * Node options of the notebook kernel (package.json "rnnCourseKit".kernelNodeFlags, which the
- * kernelspec of scripts/postinstall.mjs also uses): a 64 MB young generation. With V8's default
+ * kernelspec of scripts/postinstall.mjs also uses): a 128 MB young generation. With V8's default
  * (16 MB) the scavenger keeps copying the thousand tensors a recurrent cell's gradient tape holds
- * alive per batch, and Lab 8's training ran 1.8x slower.
+ * alive per batch, and Lab 8's training ran 1.8x slower; 64 MB was not enough once the kernel's
+ * heap held tslab's compiler state of a whole lab (see the README, "Speed against PyTorch").
  */
 export function kernelNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { rnnCourseKit?: { kernelNodeFlags?: unknown } };

@@ -16,7 +16,7 @@ test('the kernelspec launches this project\'s own tslab with this Node', () => {
     assert.equal(r.status, 0, r.stderr);
     const spec = JSON.parse(readFileSync(join(dataDir, 'kernels', 'tslab', 'kernel.json'), 'utf8'));
     const flags = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).rnnCourseKit.kernelNodeFlags as string[];
-    assert.ok(flags.includes('--max-semi-space-size=64'), 'the kernel runs with a 64 MB young generation');
+    assert.ok(flags.includes('--max-semi-space-size=128'), 'the kernel runs with a 128 MB young generation');
     assert.equal(spec.argv[0], process.execPath);
     assert.deepEqual(spec.argv.slice(1, 1 + flags.length), flags);
     assert.equal(spec.argv[1 + flags.length], join(root, 'node_modules', 'tslab', 'bin', 'tslab'));

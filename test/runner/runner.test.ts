@@ -277,7 +277,7 @@ describe('node engine (tslab kernel)', { concurrency: 2 }, () => {
     }
   });
 
-  it('starts the kernel with the package\'s node options (a 64 MB young generation)', async () => {
+  it('starts the kernel with the package\'s node options (a 128 MB young generation)', async () => {
     const kernel = await TslabKernel.start({ cwd: fixtures });
     try {
       const outputs: string[] = [];
