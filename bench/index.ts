@@ -32,6 +32,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setupBackend, type BackendName } from 'rnn-course-kit';
 import { WORKLOADS, type Workload, type WorkloadSpec } from './workloads.js';
+import { kernelNodeFlags } from '../src/runner/node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -313,14 +314,15 @@ async function denormalTraining(): Promise<void> {
 
 /* ---------------- main ---------------- */
 
-/** The young-generation option this process runs with (npm run bench sets the notebook kernel's). */
+/** The notebook kernel's Node options (package.json) that this process runs with. */
 function youngGenerationFlags(): string[] {
-  return process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'));
+  return kernelNodeFlags().filter((f) => process.execArgv.includes(f));
 }
 
 function nodeFlags(): string {
-  const f = youngGenerationFlags();
-  return f.length > 0 ? ` (${f.join(' ')}, as the notebook kernel)` : ' (V8\'s default young generation, unlike the notebook kernel: run through npm run bench)';
+  const missing = kernelNodeFlags().filter((f) => !process.execArgv.includes(f));
+  if (missing.length === 0) return ` (${kernelNodeFlags().join(' ')}, as the notebook kernel)`;
+  return ` (without the notebook kernel's ${missing.join(' ')}: run through npm run bench)`;
 }
 
 async function main(): Promise<void> {

@@ -9,32 +9,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as zmq from 'zeromq';
+import { kernelNodeFlags, PROJECT_ROOT } from './node-flags.js';
 import { deserialize, newMessage, serialize, type ConnectionInfo, type JupyterMessage } from './protocol.js';
 
-/** The project root (the folder holding node_modules/tslab), from src/runner or dist/runner. */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { kernelNodeFlags, PROJECT_ROOT } from './node-flags.js';
+
 
 export function defaultTslabBin(): string {
   return join(PROJECT_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
-}
-
-/**
- * Node options of the notebook kernel (package.json "rnnCourseKit".kernelNodeFlags, which the
- * kernelspec of scripts/postinstall.mjs also uses): a 128 MB young generation. With V8's default
- * (16 MB) the scavenger keeps copying the thousand tensors a recurrent cell's gradient tape holds
- * alive per batch, and Lab 8's training ran 1.8x slower; 64 MB was not enough once the kernel's
- * heap held tslab's compiler state of a whole lab (see the README, "Speed against PyTorch").
- */
-export function kernelNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { rnnCourseKit?: { kernelNodeFlags?: unknown } };
-  const flags = pkg.rnnCourseKit?.kernelNodeFlags;
-  return Array.isArray(flags) ? flags.filter((f): f is string => typeof f === 'string') : [];
 }
 
 export class KernelError extends Error {

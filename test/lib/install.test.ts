@@ -22,6 +22,9 @@ test('the kernelspec launches this project\'s own tslab with this Node', () => {
     assert.equal(spec.argv[1 + flags.length], join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
     assert.ok(existsSync(spec.argv[1 + flags.length]), 'the tslab binary exists');
     assert.deepEqual(spec.argv.slice(2 + flags.length), ['kernel', '--config-path', '{connection_file}']);
+    // npm run bench measures with the kernel's options
+    const bench = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.bench as string;
+    for (const f of flags) assert.ok(bench.includes(f), `the bench script runs with ${f}`);
     assert.equal(spec.language, 'typescript');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { f32, type CpuLikeBackend } from './matmul.js';
 import type { Nblas } from './nblas.js';
 import { blasPool, ones } from './pool.js';
-import { simd, SIMD_MAX_FLOATS, SIMD_MIN, type BinaryForm, type BinaryOp, type UnaryOp } from './simd.js';
+import { simdFor, type BinaryForm, type BinaryOp, type UnaryOp } from './simd.js';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
@@ -202,12 +202,14 @@ function binary(expr: string, alphaB?: number, simdOp?: BinaryOp): Make {
     const backend = args.backend as unknown as CpuLikeBackend;
     const av = f32(backend, a);
     const bv = f32(backend, b);
-    const s = simdOp === undefined ? undefined : simd();
+    /** The SIMD kernels for an output of n elements (three regions: a, b, out), if this op has one. */
+    const simd = (n: number) => (simdOp === undefined ? undefined : simdFor(n, 3));
     // Fast paths: equal shapes, or a single-element operand of no higher rank.
     if (sameShape(a.shape, b.shape)) {
       const n = av.length;
       const out = blasPool.alloc(n);
-      if (s !== undefined && n >= SIMD_MIN && n <= SIMD_MAX_FLOATS / 4) s.binary(simdOp!, 'rr', av, bv, out, 1, n, 0, 0);
+      const s = simd(n);
+      if (s !== undefined) s.binary(simdOp!, 'rr', av, bv, out, 1, n, 0, 0);
       else if (alphaB === undefined || n < BLAS_MIN || !addByBlas(blas, alphaB, av, bv, undefined, out)) {
         inner(out, 0, av, 0, 1, bv, 0, 1, n);
       }
@@ -216,20 +218,23 @@ function binary(expr: string, alphaB?: number, simdOp?: BinaryOp): Make {
     if (bv.length === 1 && b.shape.length <= a.shape.length) {
       const n = av.length;
       const out = blasPool.alloc(n);
-      if (s !== undefined && n >= SIMD_MIN && n <= SIMD_MAX_FLOATS / 4) s.binary(simdOp!, 'rs', av, bv, out, 1, n, 0, 0);
+      const s = simd(n);
+      if (s !== undefined) s.binary(simdOp!, 'rs', av, bv, out, 1, n, 0, 0);
       else inner(out, 0, av, 0, 1, bv, 0, 0, n);
       return backend.makeTensorInfo(a.shape.slice(), 'float32', out);
     }
     if (av.length === 1 && a.shape.length <= b.shape.length) {
       const n = bv.length;
       const out = blasPool.alloc(n);
-      if (s !== undefined && n >= SIMD_MIN && n <= SIMD_MAX_FLOATS / 4) s.binary(simdOp!, 'sr', av, bv, out, 1, n, 0, 0);
+      const s = simd(n);
+      if (s !== undefined) s.binary(simdOp!, 'sr', av, bv, out, 1, n, 0, 0);
       else inner(out, 0, av, 0, 0, bv, 0, 1, n);
       return backend.makeTensorInfo(b.shape.slice(), 'float32', out);
     }
     const p = broadcastPlan(a.shape, b.shape);
     const size = p.dims.reduce((x, y) => x * y, 1);
-    if (s !== undefined && size >= SIMD_MIN && size <= SIMD_MAX_FLOATS / 4) {
+    const s = simd(size);
+    if (s !== undefined) {
       const f = simdForm(p);
       if (f !== undefined) {
         const out = blasPool.alloc(size);
@@ -290,8 +295,8 @@ function unary(expr: string, pre = '', simdOp?: UnaryOp): Make {
     const xv = f32(backend, x);
     const n = xv.length;
     const out = blasPool.alloc(n);
-    const s = simdOp === undefined ? undefined : simd();
-    if (s !== undefined && n >= SIMD_MIN && n <= SIMD_MAX_FLOATS / 2) s.unary(simdOp!, xv, out);
+    const s = simdOp === undefined ? undefined : simdFor(n, 2);
+    if (s !== undefined) s.unary(simdOp!, xv, out);
     else loop(out, xv, n, ((args.attrs ?? {}) as { alpha?: number }).alpha ?? 0, P2TABLE);
     return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
   };
@@ -374,8 +379,8 @@ const splitV: Make = (fallback) => (args) => {
   const xv = f32(backend, x);
   let rows = 1;
   for (let i = 0; i < $axis; i++) rows *= x.shape[i]!;
-  const s = simd();
-  if (s !== undefined && rows > 1 && xv.length >= SIMD_MIN && xv.length <= SIMD_MAX_FLOATS / 2) {
+  const s = simdFor(xv.length, 2);
+  if (s !== undefined && rows > 1) {
     // [rows, stride] split into column blocks, in WebAssembly (one copy in, one out per block)
     const stride = xv.length / rows;
     const unit = stride / x.shape[$axis]!;
@@ -414,8 +419,8 @@ const concat: Make = (fallback) => (args) => {
   let outer = 1;
   for (let i = 0; i < $axis; i++) outer *= outShape[i]!;
   const rowOut = total / outer;
-  const s = simd();
-  if (s !== undefined && outer > 1 && total >= SIMD_MIN && total <= SIMD_MAX_FLOATS / 2) {
+  const s = simdFor(total, 2);
+  if (s !== undefined && outer > 1) {
     const values = inputs.map((t) => f32(backend, t));
     s.concatColumns(values, outer, values.map((v) => v.length / outer), out);
     return backend.makeTensorInfo(outShape, 'float32', out);
@@ -484,11 +489,6 @@ const sum: Make = (fallback, blas) => (args) => {
     }
     return backend.makeTensorInfo(outShape, 'float32', out);
   }
-  const s = simd();
-  if (s !== undefined && k2 > 1 && red > 1 && xv.length >= SIMD_MIN && xv.length <= SIMD_MAX_FLOATS / 2) {
-    s.sumMiddle(xv, out, k1, red, k2);
-    return backend.makeTensorInfo(outShape, 'float32', out);
-  }
   if (k2 === 1) {
     for (let i = 0; i < k1; i++) {
       let s = 0;
@@ -497,19 +497,33 @@ const sum: Make = (fallback, blas) => (args) => {
       out[i] = s;
     }
   } else {
-    const acc = new Float64Array(k2);
-    for (let i = 0; i < k1; i++) {
-      acc.fill(0);
-      const base = i * red * k2;
-      for (let j = 0; j < red; j++) {
-        const off = base + j * k2;
-        for (let k = 0; k < k2; k++) acc[k]! += xv[off + k]!;
-      }
-      for (let k = 0; k < k2; k++) out[i * k2 + k] = acc[k]!;
-    }
+    sumMiddle(xv, out, k1, red, k2);
   }
   return backend.makeTensorInfo(outShape, 'float32', out);
 };
+
+/**
+ * out[i, k] = sum over j of x[i, j, k] for x of shape [k1, red, k2], accumulated in double in
+ * order of j (the cpu kernel's sums); in WebAssembly SIMD where available, with the same result.
+ * Also the fused GRU's bias gradient (./rnn.ts).
+ */
+export function sumMiddle(xv: Float32Array, out: Float32Array, k1: number, red: number, k2: number): void {
+  const s = red > 1 && k2 > 1 ? simdFor(xv.length, 2) : undefined;
+  if (s !== undefined) {
+    s.sumMiddle(xv, out, k1, red, k2);
+    return;
+  }
+  const acc = new Float64Array(k2);
+  for (let i = 0; i < k1; i++) {
+    acc.fill(0);
+    const base = i * red * k2;
+    for (let j = 0; j < red; j++) {
+      const off = base + j * k2;
+      for (let k = 0; k < k2; k++) acc[k]! += xv[off + k]!;
+    }
+    for (let k = 0; k < k2; k++) out[i * k2 + k] = acc[k]!;
+  }
+}
 
 /** Kernel name -> factory taking the cpu kernel as fallback. */
 export const fastKernels: Record<string, Make> = {

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { f32, type CpuLikeBackend } from './matmul.js';
 import { blasPool } from './pool.js';
 import { shareTensor, tapeRecording } from './engine.js';
-import { simd, SIMD_MAX_FLOATS, SIMD_MIN, type GradOp } from './simd.js';
+import { simdFor, type GradOp } from './simd.js';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -29,9 +29,9 @@ function fusedKernel(op: GradOp, loop: (o: Float32Array, dy: Float32Array, y: Fl
     if (dv.length !== yv.length) throw new Error(`${SIGMOID_GRAD}/${TANH_GRAD}: dy and y differ in size`);
     const n = dv.length;
     const out = blasPool.alloc(n);
-    const s = simd();
     // the same float32 steps, four lanes at a time (./simd.ts)
-    if (s !== undefined && n >= SIMD_MIN && n <= SIMD_MAX_FLOATS / 3) s.grad(op, dv, yv, out);
+    const s = simdFor(n, 3);
+    if (s !== undefined) s.grad(op, dv, yv, out);
     else loop(out, dv, yv);
     return backend.makeTensorInfo(y.shape.slice(), 'float32', out);
   };

@@ -22,11 +22,6 @@ function expClamped(v: number, hi: number): number {
   return (1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 + r * (0.008333333333333333 + r * (0.001388888888888889 + r * 0.0001984126984126984))))))) * P2[(k + 200) | 0]!;
 }
 
-/** e^v (clamped to [-104, 89]: the float32 result is 0 or Infinity beyond). */
-export function exp(v: number): number {
-  return expClamped(v, 89);
-}
-
 /** 1 / (1 + e^-x). */
 export function sigmoid(x: number): number {
   return 1 / (1 + expClamped(-x, 104));

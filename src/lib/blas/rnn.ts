@@ -32,7 +32,8 @@ import { f32, type CpuLikeBackend } from './matmul.js';
 import { sigmoid, tanh } from './math.js';
 import type { Nblas } from './nblas.js';
 import { blasPool } from './pool.js';
-import { simd, SIMD_MAX_FLOATS, SIMD_MIN } from './simd.js';
+import { simdFor } from './simd.js';
+import { sumMiddle } from './elementwise.js';
 
 /** Forward kernels, one per input signature (RNN_TANH / RNN_RELU share one, by the mode attribute). */
 export const RNN_SEQ = 'BlasRnnSeq';
@@ -261,8 +262,8 @@ export function makeRnnKernels(blas: Nblas): { forward: tf.KernelFunc; backward:
 
 function tanhStep(a: Float32Array, out: Float32Array, off: number, n: number): void {
   // ./math.ts's tanh is the elementwise kernels' formula, which the SIMD module computes bit for bit
-  const s = simd();
-  if (s !== undefined && n >= SIMD_MIN && n <= SIMD_MAX_FLOATS / 2) s.unary('tanh', a.subarray(0, n), out.subarray(off, off + n));
+  const s = simdFor(n, 2);
+  if (s !== undefined) s.unary('tanh', a.subarray(0, n), out.subarray(off, off + n));
   else for (let k = 0; k < n; k++) out[off + k] = tanh(a[k]!);
 }
 
@@ -278,8 +279,8 @@ function lstmForwardStep(
   gates: Float32Array, gOff: number, cPrev: Float32Array, cBase: number,
   cs: Float32Array, tcs: Float32Array, out: Float32Array, off: number, N: number, H: number,
 ): void {
-  const s = simd();
-  if (s !== undefined && H % 2 === 0 && 8 * N * H <= SIMD_MAX_FLOATS) {
+  const s = H % 2 === 0 ? simdFor(N * H, 8) : undefined;
+  if (s !== undefined) {
     s.lstmForward(gates, gOff, cPrev, cBase, cs, tcs, out, off, N, H);
     return;
   }
@@ -344,8 +345,8 @@ function lstmBackwardStep(
   gates: Float32Array, tcs: Float32Array, dOut: Float32Array, dhNext: Float32Array, dc: Float32Array,
   cPrev: Float32Array, cBase: number, dproj: Float32Array, gOff: number, off: number, N: number, H: number,
 ): void {
-  const s = simd();
-  if (s !== undefined && H % 2 === 0 && 14 * N * H <= SIMD_MAX_FLOATS) {
+  const s = H % 2 === 0 ? simdFor(N * H, 14) : undefined;
+  if (s !== undefined) {
     s.lstmBackward(gates, tcs, dOut, dhNext, dc, cPrev, cBase, dproj, gOff, off, N, H);
     return;
   }
@@ -404,12 +405,7 @@ function gruBackwardStep(
 
 /** Sums of the columns of a [rows, cols] matrix, accumulated in double precision. */
 function columnSums(m: Float32Array, rows: number, cols: number): Float32Array {
-  const acc = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) {
-    const off = r * cols;
-    for (let c = 0; c < cols; c++) acc[c]! += m[off + c]!;
-  }
   const out = blasPool.alloc(cols);
-  for (let c = 0; c < cols; c++) out[c] = acc[c]!;
+  sumMiddle(m, out, 1, rows, cols);
   return out;
 }

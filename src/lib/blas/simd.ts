@@ -232,6 +232,15 @@ export function simd(): Simd | undefined {
   return active;
 }
 
+/**
+ * The SIMD kernels for a call on n elements that places `regions` arrays of up to n floats in the
+ * module's memory, or undefined: when SIMD is off, below SIMD_MIN elements (the copies would cost
+ * more than they save) or beyond SIMD_MAX_FLOATS.
+ */
+export function simdFor(n: number, regions: number): Simd | undefined {
+  return n >= SIMD_MIN && n * regions <= SIMD_MAX_FLOATS ? active : undefined;
+}
+
 /** Whether the module compiled and passed its self-test (RNNKIT_BLAS_SIMD=0 makes this false). */
 export const simdAvailable = loaded !== undefined;
 
