@@ -3,8 +3,8 @@
  * Exercise 2.1 (`RecurrentModel`, `compareConfigs`) and Exercise 3 (`searchHyperparameters`).
  *
  * Each declaration is the notebook's task cell with the solution filled in between
- * `// BEGIN SOLUTION` and `// END SOLUTION` (scripts/notebooks/rnnlstm.ts builds the task cells
- * from this file: the student notebook drops those regions). The regions may only use what the
+ * `// BEGIN SOLUTION` and `// END SOLUTION` (the instructor build and the kernel's instructor
+ * toggle fill the notebook's task regions from this file). The regions may only use what the
  * notebook's setup cell imports and the notebook's own declarations (`RecurrentModel`,
  * `compareConfigs`), because the instructor build copies them into the notebook.
  */
