@@ -8,9 +8,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import { crossEntropyLoss, maxAbsDiff } from '../../src/lib/nn/functional.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
 import {
-  Adam, buildClassifier, clearCells, clearRuns, DataLoader, epochsSetting, getCell, makeLoaders, plotRuns, readRuns, run, runExperiment, runsLogFigure,
-  solutionsEnabled, TensorDataset, test as testEpoch, train, useCell,
+  Adam, buildClassifier, clearCells, clearRuns, DataLoader, getCell, makeLoaders, plotRuns, readRuns, run, runExperiment, runsLogFigure,
+  TensorDataset, test as testEpoch, train, useCell,
 } from '../../src/lib/training/index.js';
+import { limit, solutionsEnabled } from '../../src/lib/settings.js';
 import { lab8Cells } from '../../src/solutions/index.js';
 
 const cells = JSON.parse(readFileSync(new URL('../fixtures/lab8/cells.json', import.meta.url), 'utf8'));
@@ -127,15 +128,15 @@ test('test() computes loss and accuracy without changing the parameters', async 
 test('RNNKIT_EPOCHS / RNNKIT_QUICK only shorten training; RNNKIT_SOLUTIONS switches to the solutions', async () => {
   delete process.env['RNNKIT_EPOCHS'];
   delete process.env['RNNKIT_QUICK'];
-  assert.equal(epochsSetting(100), 100);
+  assert.equal(limit('epochs', 100), 100);
   process.env['RNNKIT_EPOCHS'] = '3';
-  assert.equal(epochsSetting(100), 3);
-  assert.equal(epochsSetting(2), 2);
+  assert.equal(limit('epochs', 100), 3);
+  assert.equal(limit('epochs', 2), 2);
   process.env['RNNKIT_EPOCHS'] = 'x';
-  assert.throws(() => epochsSetting(100), /positive integer/);
+  assert.throws(() => limit('epochs', 100), /positive whole number/);
   delete process.env['RNNKIT_EPOCHS'];
   process.env['RNNKIT_QUICK'] = '1';
-  assert.equal(epochsSetting(100), 2);
+  assert.equal(limit('epochs', 100), 2);
   delete process.env['RNNKIT_QUICK'];
 
   class Student extends lab8Cells.vanilla {}

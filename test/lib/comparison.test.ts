@@ -1,11 +1,10 @@
 /**
- * Seed 001's plumbing: the iteration-budget and test-interval settings, model configurations,
+ * Seed 001's helpers: model configurations,
  * takeBatches, and the result checks and displays of the comparison and the search.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { iterationsSetting, testEverySetting, QUICK_BATCHES } from '../../src/lib/settings.js';
 import {
   accuracyFigure, checkComparison, checkSearch, configLabel, modelConfig, showComparison, showSearch, takeBatches, type ModelConfig,
 } from '../../src/lib/training/comparison.js';
@@ -27,23 +26,6 @@ function withEnv<T>(env: Record<string, string | undefined>, fn: () => T): T {
   }
 }
 
-test('iterationsSetting: the requested budget; RNNKIT_ITERS and RNNKIT_QUICK only shorten', () => {
-  withEnv({ RNNKIT_ITERS: undefined, RNNKIT_QUICK: undefined }, () => assert.equal(iterationsSetting(3000), 3000));
-  withEnv({ RNNKIT_ITERS: '2', RNNKIT_QUICK: '1' }, () => assert.equal(iterationsSetting(300), 2));
-  withEnv({ RNNKIT_ITERS: '5000', RNNKIT_QUICK: undefined }, () => assert.equal(iterationsSetting(300), 300));
-  withEnv({ RNNKIT_ITERS: '', RNNKIT_QUICK: 'yes' }, () => assert.equal(iterationsSetting(300), QUICK_BATCHES));
-  for (const bad of ['0', '-1', '2.5', 'many']) withEnv({ RNNKIT_ITERS: bad }, () => assert.throws(() => iterationsSetting(300), /RNNKIT_ITERS must be a positive integer/));
-  assert.throws(() => iterationsSetting(-3), RangeError);
-});
-
-test('testEverySetting: the requested interval, replaced by RNNKIT_TEST_EVERY, at most QUICK_BATCHES with RNNKIT_QUICK', () => {
-  withEnv({ RNNKIT_TEST_EVERY: undefined, RNNKIT_QUICK: undefined }, () => assert.equal(testEverySetting(500), 500));
-  withEnv({ RNNKIT_TEST_EVERY: '2', RNNKIT_QUICK: undefined }, () => assert.equal(testEverySetting(500), 2));
-  withEnv({ RNNKIT_TEST_EVERY: '700', RNNKIT_QUICK: '1' }, () => assert.equal(testEverySetting(500), 700));
-  withEnv({ RNNKIT_TEST_EVERY: undefined, RNNKIT_QUICK: '1' }, () => assert.equal(testEverySetting(500), QUICK_BATCHES));
-  withEnv({ RNNKIT_TEST_EVERY: 'x' }, () => assert.throws(() => testEverySetting(500), /RNNKIT_TEST_EVERY must be a positive integer/));
-  assert.throws(() => testEverySetting(0), RangeError);
-});
 
 test('modelConfig fills the seed\'s defaults and refuses bad configurations with a readable message', () => {
   assert.deepEqual(modelConfig({ type: 'rnn', numLayers: 2 }), { type: 'rnn', numLayers: 2, nonlinearity: 'tanh', extraFc: false, hiddenSize: 128, inputSize: 28, outputSize: 10 });

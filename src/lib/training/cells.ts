@@ -5,7 +5,7 @@
  * end whatever the task cells hold.
  */
 import type { Module } from '../nn/module.js';
-import { solutionsEnabled } from './settings.js';
+import { solutionsEnabled } from '../settings.js';
 
 export type RnnType = 'vanilla' | 'gru' | 'lstm';
 export const RNN_TYPES: readonly RnnType[] = ['vanilla', 'gru', 'lstm'];

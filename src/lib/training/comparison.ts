@@ -8,7 +8,7 @@
 import type { Data, Layout } from 'plotly.js';
 import { displayHtml, escapeHtml } from '../display.js';
 import { showFigure, type Figure } from '../plots.js';
-import { batchesSetting } from '../settings.js';
+import { limit as settingLimit } from '../settings.js';
 import type { DataLoader, TensorDataset } from './data.js';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -87,7 +87,7 @@ export function configLabel(config: ModelConfig): string {
  * RNNKIT_BATCHES / RNNKIT_QUICK in tests). Leaving early closes the loader's iterator, which frees
  * its current batch.
  */
-export function* takeBatches(loader: Iterable<tf.Tensor[]> & { length: number }, limit = batchesSetting(loader.length)): Generator<tf.Tensor[]> {
+export function* takeBatches(loader: Iterable<tf.Tensor[]> & { length: number }, limit = settingLimit('batches', loader.length)): Generator<tf.Tensor[]> {
   if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`takeBatches: limit must be a non-negative integer, got ${limit}`);
   if (limit === 0) return;
   let n = 0;

@@ -18,7 +18,7 @@ import { DataLoader, TensorDataset } from './data.js';
 import { test, train } from './loop.js';
 import { Adam } from './optim.js';
 import { labelRuns, readRuns, RunWriter, runsFigure, type EpochMetrics, type Series } from './runs.js';
-import { epochsSetting } from './settings.js';
+import { limit } from '../settings.js';
 
 /** The arrays of an MNIST-1D dataset that training needs. */
 export interface TrainTestData {
@@ -121,7 +121,7 @@ export async function run(rnnType: RnnType, options: RunOptions = {}): Promise<v
 /** Trains and tests one recurrent cell type (see the module comment); returns the model and the metrics. */
 export async function runExperiment(rnnType: RnnType, options: RunOptions = {}): Promise<RunResult> {
   assertRnnType(rnnType);
-  const epochs = epochsSetting(options.epochs ?? 100);
+  const epochs = limit('epochs', options.epochs ?? 100);
   const hiddenSize = options.hiddenSize ?? 10;
   const Cell = options.cells?.[rnnType] ?? (await getCell(rnnType));
   const { trainLoader, testLoader } = await loaders(options);
