@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const postinstall = join(root, 'scripts', 'postinstall.mjs');
@@ -19,9 +19,13 @@ test('the kernelspec launches this project\'s own tslab with this Node', () => {
     assert.ok(flags.includes('--max-semi-space-size=128'), 'the kernel runs with a 128 MB young generation');
     assert.equal(spec.argv[0], process.execPath);
     assert.deepEqual(spec.argv.slice(1, 1 + flags.length), flags);
-    assert.equal(spec.argv[1 + flags.length], join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
-    assert.ok(existsSync(spec.argv[1 + flags.length]), 'the tslab binary exists');
-    assert.deepEqual(spec.argv.slice(2 + flags.length), ['kernel', '--config-path', '{connection_file}']);
+    // the kernel patches (src/kernel/preload.ts) load before tslab
+    assert.deepEqual(spec.argv.slice(1 + flags.length, 3 + flags.length), ['--import', pathToFileURL(join(root, 'dist', 'kernel', 'preload.js')).href]);
+    assert.ok(existsSync(join(root, 'dist', 'kernel', 'preload.js')), 'the preload is built');
+    const at = 3 + flags.length;
+    assert.equal(spec.argv[at], join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
+    assert.ok(existsSync(spec.argv[at]), 'the tslab binary exists');
+    assert.deepEqual(spec.argv.slice(at + 1), ['kernel', '--config-path', '{connection_file}']);
     // npm run bench measures with the kernel's options
     const bench = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.bench as string;
     for (const f of flags) assert.ok(bench.includes(f), `the bench script runs with ${f}`);
