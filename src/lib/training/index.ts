@@ -3,6 +3,5 @@ export * from './settings.js';
 export * from './data.js';
 export * from './optim.js';
 export * from './loop.js';
-export * from './cells.js';
 export * from './runs.js';
 export * from './run.js';
