@@ -10,16 +10,29 @@
  *   or START/END OF YOUR CODE) goes into the k-th region of the task cell.
  * - Inline `// BEGIN SOLUTION` ... `// END SOLUTION` regions in the source are removed (student)
  *   or unwrapped (instructor).
+ * - Answer cells (`metadata.question`) hold the instructor answer (src/solutions/*-answers.ts) in
+ *   the instructor version.
  * - Outputs are cleared and execution counts nulled; the text is written deterministically.
  * - The student version is checked for leaks (solution lines, solutions imports, the toggle);
  *   a leak fails the build.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, normalize } from 'node:path';
 import ts from 'typescript';
 import { findRegions, isCodeFree, lines, regionBody, regionIsEmpty, replaceRegions } from './markers.js';
 import { cellTaskId, cellText, isInstructorCell, parseNotebook, serializeNotebook, type Cell, type Notebook } from './notebook.js';
 import type { Course } from './types.js';
+import { i2dlAnswers, lab8Answers, rnnlstmAnswers } from '../solutions/index.js';
+
+/** The instructor answers of each lab's question cells (`metadata.question` = `<lab>.<key>`). */
+const ANSWERS: Record<string, Readonly<Record<string, { answer: string }>>> = { lab8: lab8Answers, i2dl: i2dlAnswers, rnnlstm: rnnlstmAnswers };
+
+/** An answer cell of the instructor version. */
+export function answerCellText(questionId: string): string | undefined {
+  const dot = questionId.indexOf('.');
+  const answer = ANSWERS[questionId.slice(0, dot)]?.[questionId.slice(dot + 1)]?.answer;
+  return answer === undefined ? undefined : `<font color='green'>**Answer.**</font>\n\n${answer}`;
+}
 
 export class BuildError extends Error {
   override name = 'BuildError';
@@ -122,7 +135,9 @@ export function buildNotebooks(course: Course): BuiltNotebooks {
       // Paragraphs telling instructors about the toggle are not for students.
       const studentText = text.split(/\n[ \t]*\n/).filter((p) => !TOGGLE_TEXT.test(p)).join('\n\n');
       if (studentText.trim() !== '') student.push({ ...base, source: studentText });
-      instructor.push({ ...base, source: text });
+      const question = base.metadata.question;
+      const answer = typeof question === 'string' ? answerCellText(question) : undefined;
+      instructor.push({ ...base, source: answer ?? text });
       continue;
     }
     const text = stripInstructorBlocks(cellText(cell));
@@ -192,6 +207,29 @@ export function writeBuilt(course: Course, outDir: string, built = buildNotebook
   for (const k of ['student', 'instructor'] as const) {
     mkdirSync(join(outDir, k), { recursive: true });
     writeFileSync(paths[k], serializeNotebook(built[k]));
+    copyFigures(built[k], dirname(course.notebook), join(outDir, k));
   }
   return paths;
+}
+
+/** The relative image files (`figures/x.svg`) a notebook's Markdown shows. */
+export function figureFiles(nb: Notebook): string[] {
+  const found = new Set<string>();
+  for (const c of nb.cells) {
+    if (c.cell_type !== 'markdown') continue;
+    for (const m of cellText(c).matchAll(/(?:<img\b[^>]*\bsrc="|!\[[^\]]*\]\()([^"):]+\.(?:svg|png|jpe?g|gif))["\s)]/g)) found.add(m[1]!);
+  }
+  return [...found];
+}
+
+/** Copies the figures a built notebook shows next to it, so that the build folder is self-contained. */
+function copyFigures(nb: Notebook, fromDir: string, toDir: string): void {
+  for (const rel of figureFiles(nb)) {
+    const clean = normalize(rel);
+    if (clean.startsWith('..')) throw new BuildError(`a figure outside the notebooks folder cannot be shipped: ${rel}`);
+    const from = join(fromDir, clean);
+    if (!existsSync(from)) throw new BuildError(`${rel}, shown in ${nb.metadata.rnnkit ? String((nb.metadata.rnnkit as { course?: string }).course) : 'a notebook'}, does not exist in ${fromDir}`);
+    mkdirSync(dirname(join(toDir, clean)), { recursive: true });
+    copyFileSync(from, join(toDir, clean));
+  }
 }

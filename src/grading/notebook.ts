@@ -1,79 +1,15 @@
 /**
- * Just enough nbformat 4 for grading and building: tolerant reading with readable errors, and
- * deterministic writing (keys sorted, indent 1, lines as string arrays, a final newline — what
- * Jupyter itself writes), so that building twice gives byte-identical files.
+ * What the grader and the builds read from a notebook beyond nbformat: the kit's cell metadata.
+ * Reading and writing notebooks is the project's one codec, src/notebook/codec.ts.
  */
-import { joinText, NotebookError, splitLines } from '../runner/notebook.js';
+import type { NotebookCell } from '../notebook/codec.js';
 
-export interface Cell {
-  cell_type: string;
-  id?: string;
-  source: string | string[];
-  metadata: Record<string, unknown>;
-  outputs?: unknown[];
-  execution_count?: number | null;
-  [key: string]: unknown;
-}
+export {
+  cellText, NotebookError, parseNotebook, serializeNotebook, splitLines as splitSource,
+  type Notebook, type NotebookCell as Cell,
+} from '../notebook/codec.js';
 
-export interface Notebook {
-  nbformat: number;
-  nbformat_minor: number;
-  metadata: Record<string, unknown>;
-  cells: Cell[];
-}
-
-// One error class and one line splitter for every notebook the project reads or writes (the
-// runner's module); this module adds the grader's tolerant reading and deterministic writing.
-export { NotebookError, splitLines as splitSource };
-
-export function cellText(cell: Cell): string {
-  return joinText(cell.source);
-}
-
-export function parseNotebook(text: string, where = 'the notebook'): Notebook {
-  let nb: unknown;
-  try {
-    nb = JSON.parse(text);
-  } catch (e) {
-    throw new NotebookError(`${where} is not valid notebook JSON (${(e as Error).message})`);
-  }
-  if (typeof nb !== 'object' || nb === null || Array.isArray(nb)) throw new NotebookError(`${where} is not a notebook (not a JSON object)`);
-  const o = nb as Record<string, unknown>;
-  if (!Array.isArray(o.cells)) throw new NotebookError(`${where} has no "cells" list (not an nbformat 4 notebook)`);
-  const cells: Cell[] = [];
-  for (const [i, c] of (o.cells as unknown[]).entries()) {
-    if (typeof c !== 'object' || c === null) throw new NotebookError(`${where}: cell ${i + 1} is not an object`);
-    const cell = c as Cell;
-    if (typeof cell.cell_type !== 'string') throw new NotebookError(`${where}: cell ${i + 1} has no cell_type`);
-    if (typeof cell.source !== 'string' && !(Array.isArray(cell.source) && cell.source.every((s) => typeof s === 'string'))) {
-      throw new NotebookError(`${where}: cell ${i + 1} has no readable source`);
-    }
-    if (typeof cell.metadata !== 'object' || cell.metadata === null) cell.metadata = {};
-    cells.push(cell);
-  }
-  return {
-    nbformat: typeof o.nbformat === 'number' ? o.nbformat : 4,
-    nbformat_minor: typeof o.nbformat_minor === 'number' ? o.nbformat_minor : 5,
-    metadata: typeof o.metadata === 'object' && o.metadata !== null ? (o.metadata as Record<string, unknown>) : {},
-    cells,
-  };
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (typeof v === 'object' && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
-}
-
-/** Deterministic text of a notebook (sources as line arrays, keys sorted, indent 1, final newline). */
-export function serializeNotebook(nb: Notebook): string {
-  const cells = nb.cells.map((c) => ({ ...c, source: splitLines(cellText(c)) }));
-  return JSON.stringify(sortKeys({ ...nb, cells }), null, 1) + '\n';
-}
+type Cell = NotebookCell;
 
 /** The `rnnkit` metadata of a cell (`{"rnnkit": {"task": "lab8.vanilla"}}`), or {}. */
 export function rnnkitMeta(cell: Cell): Record<string, unknown> {

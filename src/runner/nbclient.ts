@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { defaultTslabBin, kernelNodeFlags } from './kernel.js';
-import { joinOutputText, parseNotebook, type Notebook } from './notebook.js';
+import { parseNotebook, type Notebook } from './notebook.js';
 import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './results.js';
 
 const DRIVER = String.raw`
@@ -163,7 +163,7 @@ export async function runWithNbclient(path: string, original: Notebook, options:
     } catch {
       return { ...base, cancelled: !!options.signal?.aborted, message: `nbclient ended (exit code ${exit.code}) without a result:\n${log.trim()}`, duration: Date.now() - started };
     }
-    const nb = existsSync(outputFile) ? joinOutputText(parseNotebook(readFileSync(outputFile, 'utf8'), 'the executed notebook')) : base.notebook;
+    const nb = existsSync(outputFile) ? parseNotebook(readFileSync(outputFile, 'utf8'), 'the executed notebook') : base.notebook;
     if (original.metadata.kernelspec) nb.metadata.kernelspec = original.metadata.kernelspec;
     const result: RunResult = { ...base, notebook: nb, cancelled: !!options.signal?.aborted };
     if (driver.fatal) result.message = `${driver.fatal}${driver.traceback ? `\n${driver.traceback}` : ''}`;

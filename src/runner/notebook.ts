@@ -1,49 +1,15 @@
 /**
- * nbformat v4 notebooks: reading (with clear errors), writing (as Jupyter does: indent 1, lines
- * as string arrays), and turning iopub messages into cell outputs the way Jupyter does.
+ * Turning iopub messages into cell outputs the way Jupyter front ends do, and reading outputs as
+ * text. Reading and writing notebooks is the project's one codec, src/notebook/codec.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { JupyterMessage } from './protocol.js';
+import { joinText, type DisplayDataOutput, type ExecuteResultOutput, type MimeBundle, type MultilineString, type Output } from '../notebook/codec.js';
 
-export type MultilineString = string | string[];
-export type MimeBundle = Record<string, unknown>;
-
-export interface StreamOutput { output_type: 'stream'; name: 'stdout' | 'stderr'; text: MultilineString }
-export interface DisplayDataOutput { output_type: 'display_data'; data: MimeBundle; metadata: Record<string, unknown> }
-export interface ExecuteResultOutput {
-  output_type: 'execute_result';
-  execution_count: number | null;
-  data: MimeBundle;
-  metadata: Record<string, unknown>;
-}
-export interface ErrorOutput { output_type: 'error'; ename: string; evalue: string; traceback: string[] }
-export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput;
-
-export interface NotebookCell {
-  cell_type: 'code' | 'markdown' | 'raw';
-  id?: string;
-  source: MultilineString;
-  metadata: Record<string, unknown>;
-  outputs?: Output[];
-  execution_count?: number | null;
-  [key: string]: unknown;
-}
-
-export interface Notebook {
-  nbformat: number;
-  nbformat_minor: number;
-  metadata: Record<string, unknown>;
-  cells: NotebookCell[];
-}
-
-/** A notebook that cannot be read: a missing file, malformed JSON, not nbformat 4. */
-export class NotebookError extends Error {
-  override name = 'NotebookError';
-}
-
-export function joinText(s: MultilineString | undefined): string {
-  return Array.isArray(s) ? s.join('') : (s ?? '');
-}
+export {
+  joinText, NotebookError, parseNotebook, readNotebook, serializeNotebook, splitLines, writeNotebook,
+  type DisplayDataOutput, type ErrorOutput, type ExecuteResultOutput, type MimeBundle, type MultilineString,
+  type Notebook, type NotebookCell, type Output, type StreamOutput,
+} from '../notebook/codec.js';
 
 /**
  * The text a reader sees in a cell's outputs: streams as printed, rich outputs by their
@@ -58,94 +24,6 @@ export function outputsText(outputs: readonly Output[]): string {
       return typeof plain === 'string' || Array.isArray(plain) ? joinText(plain as MultilineString) : '';
     })
     .join('\n');
-}
-
-/** Jupyter's on-disk form of a multiline string: lines keeping their '\n'. */
-export function splitLines(s: string): string[] {
-  return s.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-}
-
-export function parseNotebook(text: string, where = 'notebook'): Notebook {
-  let nb: unknown;
-  try {
-    nb = JSON.parse(text);
-  } catch (e) {
-    throw new NotebookError(`${where} is not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof nb !== 'object' || nb === null || Array.isArray(nb)) {
-    throw new NotebookError(`${where} is not a notebook (a JSON object is expected)`);
-  }
-  const o = nb as Partial<Notebook>;
-  if (o.nbformat !== 4) throw new NotebookError(`${where} is not an nbformat 4 notebook (nbformat: ${JSON.stringify(o.nbformat)})`);
-  if (!Array.isArray(o.cells)) throw new NotebookError(`${where} has no "cells" array`);
-  o.cells.forEach((c, i) => {
-    if (typeof c !== 'object' || c === null || !['code', 'markdown', 'raw'].includes(String(c.cell_type))) {
-      throw new NotebookError(`${where}: cell ${i + 1} has no valid cell_type`);
-    }
-    if (typeof c.source !== 'string' && !(Array.isArray(c.source) && c.source.every((l) => typeof l === 'string'))) {
-      throw new NotebookError(`${where}: cell ${i + 1} has no valid source`);
-    }
-    c.metadata ??= {};
-  });
-  o.metadata ??= {};
-  return o as Notebook;
-}
-
-export function readNotebook(path: string): Notebook {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
-    throw new NotebookError(`cannot read notebook ${path}: ${why}`);
-  }
-  return parseNotebook(text, path);
-}
-
-function diskForm(nb: Notebook): Notebook {
-  const textData = (data: MimeBundle): MimeBundle => Object.fromEntries(Object.entries(data).map(([k, v]) =>
-    [k, typeof v === 'string' && (k.startsWith('text/') || k === 'image/svg+xml') ? splitLines(v) : v]));
-  return {
-    ...nb,
-    cells: nb.cells.map((c) => ({
-      ...c,
-      source: splitLines(joinText(c.source)),
-      ...(c.outputs ? {
-        outputs: c.outputs.map((o): Output => {
-          switch (o.output_type) {
-            case 'stream': return { ...o, text: splitLines(joinText(o.text)) };
-            case 'display_data':
-            case 'execute_result': return { ...o, data: textData(o.data) };
-            default: return o;
-          }
-        }),
-      } : {}),
-    })),
-  };
-}
-
-/** The in-memory form of outputs (as the node engine builds them): text as one string. */
-export function joinOutputText(nb: Notebook): Notebook {
-  for (const c of nb.cells) {
-    for (const o of c.outputs ?? []) {
-      if (o.output_type === 'stream') o.text = joinText(o.text);
-      if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
-        for (const [k, v] of Object.entries(o.data)) {
-          if (Array.isArray(v) && (k.startsWith('text/') || k === 'image/svg+xml')) o.data[k] = v.join('');
-        }
-      }
-    }
-  }
-  return nb;
-}
-
-export function serializeNotebook(nb: Notebook): string {
-  return JSON.stringify(diskForm(nb), null, 1) + '\n';
-}
-
-export function writeNotebook(path: string, nb: Notebook): void {
-  writeFileSync(path, serializeNotebook(nb));
 }
 
 /** Shared by all cells of a run: outputs by display_id, for update_display_data. */

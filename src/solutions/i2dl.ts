@@ -1,8 +1,8 @@
 /**
  * I2DL RNN exercise (seed 003) reference solutions: the task cells of
  * notebooks/i2dl_rnn_exercise.ipynb with the solutions filled in between `// BEGIN SOLUTION` and
- * `// END SOLUTION` (scripts/notebooks/i2dl.ts builds the task cells from this file; the student
- * notebook drops those regions). Every declaration here is one task cell's class or function:
+ * `// END SOLUTION` (the instructor build and the kernel's instructor toggle fill the notebook's task
+ * regions from this file). Every declaration here is one task cell's class or function:
  *
  * - `RNN`: one recurrent layer, Eq. 1 h_t = act(W h_(t-1) + b_h + V x_t + b_x), act tanh or relu,
  *   with `W` (hidden -> hidden, bias b_h) and `V` (input -> hidden, bias b_x) as `Linear` layers;

@@ -2,8 +2,8 @@
  * Lab 8 reference solutions: the three recurrent cells written from scratch (Tasks 2.1, 3.1, 4.1).
  *
  * Each class is the notebook's task cell with the solution filled in between `// BEGIN SOLUTION`
- * and `// END SOLUTION` (the instructor build and the kernel's instructor fill put these regions into the notebook's task
- * cells). Parameters: `weight_xh` (D x kH), `weight_hh` (H x kH),
+ * and `// END SOLUTION` (the instructor build and the kernel's instructor toggle fill the notebook's
+ * task regions from this file). Parameters: `weight_xh` (D x kH), `weight_hh` (H x kH),
  * `bias_xh`, `bias_hh` (kH) with the gates concatenated (k = 1; 3 for r|z|n; 4 for i|f|g|o);
  * `resetParams()` draws U(-1/sqrt(H), 1/sqrt(H)) into them in that order from the
  * PyTorch-compatible generator, so `manualSeed(123)` reproduces the PyTorch notebook's values.

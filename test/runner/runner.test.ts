@@ -97,7 +97,7 @@ describe('protocol and outputs (no kernel)', () => {
   });
 
   it('rejects malformed JSON and a missing file with a clear message (CLI exit code 2)', async () => {
-    await assert.rejects(runNotebook(fixture('malformed.ipynb')), (e: unknown) => e instanceof NotebookError && /malformed\.ipynb is not valid JSON/.test(e.message));
+    await assert.rejects(runNotebook(fixture('malformed.ipynb')), (e: unknown) => e instanceof NotebookError && /malformed\.ipynb is not valid notebook JSON/.test(e.message));
     await assert.rejects(runNotebook(fixture('missing.ipynb')), (e: unknown) => e instanceof NotebookError && /missing\.ipynb: no such file/.test(e.message));
     const r = await cli([fixture('malformed.ipynb')]);
     assert.equal(r.code, 2);

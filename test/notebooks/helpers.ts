@@ -1,0 +1,54 @@
+/** What the notebook tests share: the notebooks folder, reading a notebook, Jupyter's own nbformat. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cellText, parseNotebook, type Notebook, type NotebookCell } from '../../src/notebook/codec.js';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const notebooksDir = join(root, 'notebooks');
+export const mirror = join(root, '..', 'shared', 'datasets');
+
+/** Every committed notebook's file name. */
+export function notebookFiles(): string[] {
+  return readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort();
+}
+
+export function loadNotebook(file: string): Notebook {
+  return parseNotebook(readFileSync(join(notebooksDir, file), 'utf8'), file);
+}
+
+export const src = (c: NotebookCell): string => cellText(c);
+
+/** Jupyter's Python (Debian's /usr/bin/python3 with nbformat); the first python3 on PATH may lack it. */
+const PYTHON = '/usr/bin/python3';
+
+/** Why Python's nbformat cannot be used here, or undefined when it can. */
+export function nbformatMissing(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} is not installed`;
+  const r = spawnSync(PYTHON, ['-c', 'import nbformat'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `${PYTHON} cannot import nbformat (apt-get install python3-nbformat): ${r.stderr.trim().split('\n').pop()}`;
+}
+
+/**
+ * Runs nbformat on a notebook's text: what `nbformat.write` saves after `nbformat.read`
+ * (`written`), and `nbformat.validate`'s complaint (`invalid`, empty when valid).
+ */
+export function nbformatRoundTrip(text: string): { written: string; invalid: string } {
+  const script = [
+    'import io, sys, nbformat',
+    "nb = nbformat.reads(sys.stdin.buffer.read().decode('utf-8'), as_version=nbformat.NO_CONVERT)",
+    "err = ''",
+    'try:',
+    '    nbformat.validate(nb)',
+    'except nbformat.ValidationError as e:',
+    "    err = str(e).split('\\n')[0] or 'invalid'",
+    'out = io.StringIO()',
+    'nbformat.write(nb, out)',
+    "sys.stdout.buffer.write(out.getvalue().encode('utf-8'))",
+    "sys.stderr.buffer.write(err.encode('utf-8'))",
+  ].join('\n');
+  const r = spawnSync(PYTHON, ['-c', script], { input: Buffer.from(text, 'utf8'), maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`nbformat failed: ${r.stderr.toString('utf8')}`);
+  return { written: r.stdout.toString('utf8'), invalid: r.stderr.toString('utf8') };
+}
