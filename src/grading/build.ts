@@ -100,7 +100,7 @@ function declares(text: string, name: string): boolean {
 }
 
 /** The task a source cell belongs to (metadata first, else markers plus the task's name). */
-function cellTask(cell: Cell, course: Course): string | undefined {
+export function cellTask(cell: Cell, course: Course): string | undefined {
   const meta = cellTaskId(cell);
   if (meta) return meta;
   const text = cellText(cell);
@@ -109,8 +109,25 @@ function cellTask(cell: Cell, course: Course): string | undefined {
 }
 
 /** The tasks whose cells the builds fill: the graded ones and the open-ended (ungraded) ones. */
-function buildTasks(course: Course): { id: string; name: string }[] {
+export function buildTasks(course: Course): { id: string; name: string }[] {
   return [...course.tasks, ...(course.ungraded ?? [])];
+}
+
+/**
+ * The instructor code of a task cell (the instructor build and the kernel's RNNKIT_SOLUTIONS=1
+ * toggle both use it): the k-th START/END OF YOUR CODE region of `ls` holds the k-th solution
+ * region of the task's declaration in the course's solution file.
+ */
+export function fillTaskRegions(ls: string[], course: Course, taskId: string, solutions = solutionRegions(course.solutionFile)): string[] {
+  const task = buildTasks(course).find((t) => t.id === taskId);
+  if (!task) throw new BuildError(`${basename(course.notebook)}: a cell is marked as task '${taskId}', which ${course.id} does not define`);
+  const bodies = solutions.get(task.name);
+  if (!bodies) throw new BuildError(`${basename(course.solutionFile)} has no top-level \`${task.name}\` for task ${task.id}`);
+  const regions = findRegions(ls, ['student']);
+  if (bodies.length !== regions.length) {
+    throw new BuildError(`task ${task.id}: the task cell has ${regions.length} START/END region(s) but \`${task.name}\` in ${basename(course.solutionFile)} has ${bodies.length} BEGIN/END SOLUTION region(s)`);
+  }
+  return replaceRegions(ls, regions, bodies);
 }
 
 export interface BuiltNotebooks {
@@ -147,19 +164,12 @@ export function buildNotebooks(course: Course): BuiltNotebooks {
     let iLines = inlineSolutions(ls, true);
     for (const r of findRegions(ls, ['solution'])) for (const l of regionBody(ls, r)) solutionLines.add(l.trim());
     if (taskId) {
-      const task = buildTasks(course).find((t) => t.id === taskId);
-      if (!task) throw new BuildError(`${basename(course.notebook)}: a cell is marked as task '${taskId}', which ${course.id} does not define`);
+      iLines = fillTaskRegions(iLines, course, taskId, solutions);
+      const name = buildTasks(course).find((t) => t.id === taskId)!.name;
+      for (const b of solutions.get(name)!) for (const l of b) solutionLines.add(l.trim());
       const sRegions = findRegions(sLines, ['student']);
-      const bodies = solutions.get(task.name);
-      if (!bodies) throw new BuildError(`${basename(course.solutionFile)} has no top-level \`${task.name}\` for task ${task.id}`);
-      if (bodies.length !== sRegions.length) {
-        throw new BuildError(`task ${task.id}: the task cell has ${sRegions.length} START/END region(s) but \`${task.name}\` in ${basename(course.solutionFile)} has ${bodies.length} BEGIN/END SOLUTION region(s)`);
-      }
-      for (const b of bodies) for (const l of b) solutionLines.add(l.trim());
       const placeholders = sRegions.map((r) => (regionIsEmpty(sLines, r) ? regionBody(sLines, r).filter((l) => l.trim() !== '' && !/^\s*pass;?\s*$/.test(l)) : []));
-      const iRegions = findRegions(iLines, ['student']);
       sLines = replaceRegions(sLines, sRegions, placeholders);
-      iLines = replaceRegions(iLines, iRegions, bodies);
     }
     // Comments about the toggle are not for students (code mentioning it is a leak, caught below).
     sLines = sLines.filter((l) => !(TOGGLE_TEXT.test(l) && l.trim().startsWith('//')));

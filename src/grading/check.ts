@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { failedTask, judgedResult } from './results.js';
 import { quietCpuBackend } from './plain.js';
 import { COURSES } from './tasks/index.js';
-import { solutionsEnabled } from '../lib/training/settings.js';
+import { solutionsEnabled } from '../lib/settings.js';
 import type { Course, ReferenceEnv, TaskEnv, TaskResult } from './types.js';
 
 const registered = new Map<string, Course>();

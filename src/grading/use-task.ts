@@ -10,7 +10,7 @@
  */
 import { solutionOf } from './check.js';
 import { COURSES } from './tasks/index.js';
-import { solutionsEnabled } from '../lib/training/settings.js';
+import { solutionsEnabled } from '../lib/settings.js';
 
 export async function useTask<T>(taskId: string, impl: T): Promise<T> {
   if (typeof taskId !== 'string' || !taskId.includes('.')) throw new TypeError(`useTask: the first argument is a task id like 'i2dl.rnn', got ${JSON.stringify(taskId)}`);

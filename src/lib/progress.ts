@@ -3,6 +3,7 @@
  * a carriage-return line on a terminal, and occasional lines in logs (CI).
  */
 import { escapeHtml, newDisplay, type Display } from './display.js';
+import { limit } from './settings.js';
 
 export interface ProgressOptions {
   desc?: string;
@@ -120,7 +121,10 @@ export function* progress<T>(items: Iterable<T>, opts: ProgressOptions & { total
   }
 }
 
-/** `progress` over 0..n-1. */
+/**
+ * `progress` over 0..n-1, tqdm's `trange`: the loop over a training's epochs (`for (const epoch of
+ * trange(numEpochs))`). A shortened run (RNNKIT_EPOCHS=<n>, RNNKIT_QUICK=1: tests, CI) stops it early.
+ */
 export function trange(n: number, opts: ProgressOptions = {}): Generator<number> {
-  return progress(Array.from({ length: n }, (_, i) => i), opts);
+  return progress(Array.from({ length: limit('epochs', n) }, (_, i) => i), opts);
 }

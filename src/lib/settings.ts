@@ -1,73 +1,105 @@
 /**
- * Settings of the notebooks that are not about epochs (those are in training/settings.ts):
- * environment variables prefixed RNNKIT_, documented in the README and docs/CONVENTIONS.md.
+ * The kit's environment settings (RNNKIT_*), read in one place. They exist for tests, CI and
+ * instructors; notebooks never mention them: the library's loaders, loops, progress bars and
+ * timings apply them (see docs/CONVENTIONS.md, "Shortened runs and the instructor toggle").
+ *
+ * Every read validates: a bad value throws an error naming the variable and what it accepts. The
+ * limits only ever shorten what the notebook asks for.
  */
 import { resolve } from 'node:path';
 
-function truthy(v: string | undefined): boolean {
-  return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+/** What RNNKIT_QUICK=1 leaves of each kind of loop (when its own variable is not set). */
+export const QUICK_LIMITS = { epochs: 2, batches: 10, iterations: 10, testEvery: 10, timeitRuns: 20 } as const;
+
+export type LimitKind = keyof typeof QUICK_LIMITS;
+
+/** The variable of each limit. */
+export const LIMIT_VARIABLES: Readonly<Record<LimitKind, string>> = {
+  epochs: 'RNNKIT_EPOCHS',
+  batches: 'RNNKIT_BATCHES',
+  iterations: 'RNNKIT_ITERS',
+  testEvery: 'RNNKIT_TEST_EVERY',
+  timeitRuns: 'RNNKIT_TIMEIT_RUNS',
+};
+
+export interface Settings {
+  /** RNNKIT_SOLUTIONS=1: the kernel fills every task region from the reference solutions. */
+  solutions: boolean;
+  /** RNNKIT_QUICK=1: every loop shortened to QUICK_LIMITS unless its own variable says otherwise. */
+  quick: boolean;
+  /** The limits set (RNNKIT_EPOCHS, ...); absent = not limited (apart from `quick`). */
+  limits: Partial<Record<LimitKind, number>>;
+  /** RNNKIT_OUTPUT_DIR: where notebooks write files (saved models, graph drawings); absent = the working directory. */
+  outputDir?: string;
 }
 
-/** How many batches RNNKIT_QUICK=1 leaves of a training pass (when RNNKIT_BATCHES is not set). */
-export const QUICK_BATCHES = 10;
-
-/**
- * The number of batches of a pass over a loader to run: `available` (all of them, the notebook's
- * default), shortened by RNNKIT_BATCHES=<n> (tests, CI) or RNNKIT_QUICK=1 (at most QUICK_BATCHES).
- * Training epochs use it; so do the test evaluations of notebooks that shorten them as well (seed
- * 001's). The settings only ever shorten.
- */
-export function batchesSetting(available: number): number {
-  if (!Number.isSafeInteger(available) || available < 0) throw new RangeError(`batchesSetting: available must be a non-negative integer, got ${available}`);
-  const env = process.env['RNNKIT_BATCHES'];
-  if (env !== undefined && env.trim() !== '') {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`RNNKIT_BATCHES must be a positive integer, got ${JSON.stringify(env)}`);
-    return Math.min(available, n);
-  }
-  if (truthy(process.env['RNNKIT_QUICK'])) return Math.min(available, QUICK_BATCHES);
-  return available;
+/** A setting's value is not one it accepts. */
+export class SettingError extends RangeError {
+  override name = 'SettingError';
 }
 
-/**
- * The folder notebooks write rendered files to (graph drawings): `dir` if given, else
- * RNNKIT_OUTPUT_DIR (tests, CI), else the working directory (the notebook's folder).
- */
-export function outputDir(dir?: string): string {
-  const env = process.env['RNNKIT_OUTPUT_DIR'];
-  return resolve(dir ?? (env && env.trim() !== '' ? env : process.cwd()));
+function raw(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
-function positiveIntEnv(name: string): number | undefined {
-  const env = process.env[name];
-  if (env === undefined || env.trim() === '') return undefined;
-  const n = Number(env);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer, got ${JSON.stringify(env)}`);
+function flag(name: string): boolean {
+  const v = raw(name);
+  if (v === undefined) return false;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new SettingError(`${name} must be 1 or 0 (also true/false, yes/no, on/off), got ${JSON.stringify(process.env[name])}`);
+}
+
+function positiveInt(name: string): number | undefined {
+  const v = raw(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new SettingError(`${name} must be a positive whole number, got ${JSON.stringify(process.env[name])}`);
   return n;
 }
 
-/**
- * An iteration budget (optimiser steps): `requested` (the notebook's value), capped by
- * RNNKIT_ITERS=<n> (tests, CI) or RNNKIT_QUICK=1 (at most QUICK_BATCHES). Seed 001's configuration
- * comparison and hyper-parameter search give their budgets through it. Only ever shortens.
- */
-export function iterationsSetting(requested: number): number {
-  if (!Number.isSafeInteger(requested) || requested < 0) throw new RangeError(`iterationsSetting: requested must be a non-negative integer, got ${requested}`);
-  const n = positiveIntEnv('RNNKIT_ITERS');
-  if (n !== undefined) return Math.min(requested, n);
-  if (truthy(process.env['RNNKIT_QUICK'])) return Math.min(requested, QUICK_BATCHES);
-  return requested;
+/** All settings, read (and validated) now from the environment. */
+export function settings(): Settings {
+  const limits: Partial<Record<LimitKind, number>> = {};
+  for (const kind of Object.keys(LIMIT_VARIABLES) as LimitKind[]) {
+    const n = positiveInt(LIMIT_VARIABLES[kind]);
+    if (n !== undefined) limits[kind] = n;
+  }
+  const out = raw('RNNKIT_OUTPUT_DIR');
+  return { solutions: flag('RNNKIT_SOLUTIONS'), quick: flag('RNNKIT_QUICK'), limits, ...(out === undefined ? {} : { outputDir: resolve(out) }) };
+}
+
+/** The instructor toggle RNNKIT_SOLUTIONS=1. */
+export function solutionsEnabled(): boolean {
+  return flag('RNNKIT_SOLUTIONS');
 }
 
 /**
- * How often (in iterations) a training loop evaluates on the test set: `requested` (the notebook's
- * interval, seed 001's 500), replaced by RNNKIT_TEST_EVERY=<n> (tests, CI: so that a shortened run
- * still evaluates), or at most QUICK_BATCHES with RNNKIT_QUICK=1.
+ * How much of a loop of `requested` rounds to run: all of it, or fewer when a limit is set
+ * (`kind`'s variable, else RNNKIT_QUICK=1). The library calls it where a loop starts: the epochs
+ * of `trange` and of the training loops, the batches of a `DataLoader` pass, iteration budgets,
+ * timing runs.
  */
-export function testEverySetting(requested: number): number {
-  if (!Number.isSafeInteger(requested) || requested < 1) throw new RangeError(`testEverySetting: requested must be a positive integer, got ${requested}`);
-  const n = positiveIntEnv('RNNKIT_TEST_EVERY');
-  if (n !== undefined) return n;
-  if (truthy(process.env['RNNKIT_QUICK'])) return Math.min(requested, QUICK_BATCHES);
-  return requested;
+export function limit(kind: Exclude<LimitKind, 'testEvery'>, requested: number): number {
+  if (!Number.isSafeInteger(requested) || requested < 0) throw new RangeError(`the number of ${kind} must be a non-negative whole number, got ${requested}`);
+  const s = settings();
+  const cap = s.limits[kind] ?? (s.quick ? QUICK_LIMITS[kind] : undefined);
+  return cap === undefined ? requested : Math.min(requested, cap);
+}
+
+/**
+ * How often (in iterations) a training loop evaluates: `requested`, replaced by
+ * RNNKIT_TEST_EVERY=<n> (so that a shortened run still evaluates), or at most 10 with RNNKIT_QUICK=1.
+ */
+export function testInterval(requested: number): number {
+  if (!Number.isSafeInteger(requested) || requested < 1) throw new RangeError(`the test interval must be a positive whole number, got ${requested}`);
+  const s = settings();
+  if (s.limits.testEvery !== undefined) return s.limits.testEvery;
+  return s.quick ? Math.min(requested, QUICK_LIMITS.testEvery) : requested;
+}
+
+/** The folder notebooks write files to: `dir` if given, else RNNKIT_OUTPUT_DIR, else the working directory. */
+export function outputDir(dir?: string): string {
+  return resolve(dir ?? settings().outputDir ?? process.cwd());
 }

@@ -3,7 +3,7 @@
  * returns the total wall time in seconds.
  *
  * ```ts
- * const runs = timeitRuns(10 ** 4);   // 10^4, or fewer with RNNKIT_TIMEIT_RUNS / RNNKIT_QUICK
+ * const runs = 10 ** 4;
  * console.log(`Time library RNN ${runs} runs: ${timeit(() => libraryRnn.call(X), runs).toFixed(3)}s`);
  * ```
  *
@@ -12,32 +12,12 @@
  * and tfjs-node compute every operation when it is called, like PyTorch on the CPU, so the time
  * includes the computation. One untimed call warms up first (kernel selection, first allocations),
  * as timeit's caller usually has run the statement before; `warmup: 0` switches that off.
+ *
+ * Shortened runs (tests, CI: RNNKIT_TIMEIT_RUNS=<n> or RNNKIT_QUICK=1) time fewer calls and return
+ * the time they took scaled to `number` calls, an estimate of the full timing.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** How many runs RNNKIT_QUICK=1 leaves of a timing (when RNNKIT_TIMEIT_RUNS is not set). */
-export const QUICK_TIMEIT_RUNS = 20;
-
-function truthy(v: string | undefined): boolean {
-  return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
-}
-
-/**
- * The number of runs of a timing: `requested` (the notebook's value, the seed's 10^4), shortened by
- * RNNKIT_TIMEIT_RUNS=<n> (tests, CI) or RNNKIT_QUICK=1 (at most QUICK_TIMEIT_RUNS). The settings
- * only ever shorten.
- */
-export function timeitRuns(requested: number): number {
-  if (!Number.isSafeInteger(requested) || requested < 1) throw new RangeError(`timeitRuns: the number of runs must be a positive integer, got ${requested}`);
-  const env = process.env['RNNKIT_TIMEIT_RUNS'];
-  if (env !== undefined && env.trim() !== '') {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`RNNKIT_TIMEIT_RUNS must be a positive integer, got ${JSON.stringify(env)}`);
-    return Math.min(requested, n);
-  }
-  if (truthy(process.env['RNNKIT_QUICK'])) return Math.min(requested, QUICK_TIMEIT_RUNS);
-  return requested;
-}
+import { limit } from './settings.js';
 
 export interface TimeitOptions {
   /** Untimed calls before the timed ones (default 1). */
@@ -60,7 +40,9 @@ export function timeit(stmt: () => unknown, number: number, options: TimeitOptio
     });
   };
   for (let i = 0; i < warmup; i++) once();
+  const runs = limit('timeitRuns', number);
   const t0 = performance.now();
-  for (let i = 0; i < number; i++) once();
-  return (performance.now() - t0) / 1000;
+  for (let i = 0; i < runs; i++) once();
+  const seconds = (performance.now() - t0) / 1000;
+  return runs === number ? seconds : (seconds * number) / runs;
 }

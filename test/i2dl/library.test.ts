@@ -16,7 +16,7 @@ import { Flatten, Linear, Sequential } from '../../src/lib/nn/layers.js';
 import { LSTM, RNN } from '../../src/lib/nn/recurrent.js';
 import { loadModule, MODULE_FORMAT, moduleState, readSavedModule, saveModule } from '../../src/lib/nn/serialize.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
-import { QUICK_TIMEIT_RUNS, timeit, timeitRuns } from '../../src/lib/timing.js';
+import { timeit } from '../../src/lib/timing.js';
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
 import { Solver } from '../../src/lib/training/solver.js';
 
@@ -52,17 +52,6 @@ before(async () => {
 });
 
 describe('timeit', () => {
-  it('timeitRuns: the notebook value, shortened (never lengthened) by RNNKIT_TIMEIT_RUNS or RNNKIT_QUICK', async () => {
-    await withEnv({ RNNKIT_TIMEIT_RUNS: undefined, RNNKIT_QUICK: undefined }, () => assert.equal(timeitRuns(10 ** 4), 10 ** 4));
-    await withEnv({ RNNKIT_TIMEIT_RUNS: '5', RNNKIT_QUICK: undefined }, () => {
-      assert.equal(timeitRuns(10 ** 4), 5);
-      assert.equal(timeitRuns(3), 3);
-    });
-    await withEnv({ RNNKIT_TIMEIT_RUNS: undefined, RNNKIT_QUICK: '1' }, () => assert.equal(timeitRuns(10 ** 4), QUICK_TIMEIT_RUNS));
-    await withEnv({ RNNKIT_TIMEIT_RUNS: 'many', RNNKIT_QUICK: undefined }, () => assert.throws(() => timeitRuns(10), /RNNKIT_TIMEIT_RUNS must be a positive integer/));
-    assert.throws(() => timeitRuns(0), /positive integer/);
-  });
-
   it('calls the statement number (+ one warm-up) times, returns seconds and frees what it returns', () => {
     let calls = 0;
     const before = tf.memory().numTensors;

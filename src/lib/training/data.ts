@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { defaultGenerator, Generator, randomInt64, randpermValues } from '../random/torch-generator.js';
+import { limit } from '../settings.js';
 
 /** Tensors that share their first dimension (inputs, labels, ...). */
 export class TensorDataset {
@@ -89,17 +90,24 @@ export class DataLoader implements Iterable<tf.Tensor[]> {
     this.generator = options.generator;
   }
 
-  /** The number of batches per epoch (`len(loader)`). */
+  /**
+   * The number of batches a pass yields (`len(loader)`): all of the dataset's, or fewer in a
+   * shortened run (RNNKIT_BATCHES=<n>, RNNKIT_QUICK=1: tests, CI).
+   */
   get length(): number {
+    return limit('batches', this.fullLength());
+  }
+
+  private fullLength(): number {
     const n = this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** [start, size] of every batch of an epoch. */
-  private spans(): [number, number][] {
+  /** [start, size] of every batch of an epoch (of a shortened one: its first batches). */
+  private spans(count = this.length): [number, number][] {
     const out: [number, number][] = [];
     const n = this.dataset.length;
-    for (let start = 0; start < n; start += this.batchSize) {
+    for (let start = 0; start < n && out.length < count; start += this.batchSize) {
       const size = Math.min(this.batchSize, n - start);
       if (size < this.batchSize && this.dropLast) break;
       out.push([start, size]);
@@ -107,10 +115,15 @@ export class DataLoader implements Iterable<tf.Tensor[]> {
     return out;
   }
 
+  /** True when a pass stops before the dataset's end (a shortened run): like leaving the loop early. */
+  private shortened(): boolean {
+    return this.length < this.fullLength();
+  }
+
   private inOrder(): tf.Tensor[][] {
     if (!this.batches) {
       // Kept: the batches outlive any tf.tidy scope the first iteration may run in.
-      this.batches = this.spans().map(([start, size]) => this.dataset.tensors.map((t) => tf.keep(tf.slice(t, start, size))));
+      this.batches = this.spans(this.fullLength()).map(([start, size]) => this.dataset.tensors.map((t) => tf.keep(tf.slice(t, start, size))));
     }
     return this.batches;
   }
@@ -147,6 +160,7 @@ export class DataLoader implements Iterable<tf.Tensor[]> {
   private shuffledEpoch(): IterableIterator<tf.Tensor[]> & { detach(): tf.Tensor[] | null } {
     this.startEpoch();
     const spans = this.spans();
+    const cut = this.shortened();
     const n = this.dataset.length;
     let order: Int32Array | null = null;
     let pos = 0;
@@ -169,7 +183,9 @@ export class DataLoader implements Iterable<tf.Tensor[]> {
         order ??= this.permutation();
         const span = spans[pos];
         if (!span) {
-          // the sampler is asked past its end (after a full last batch, or with dropLast)
+          // the sampler is asked past its end (after a full last batch, or with dropLast); a
+          // shortened pass ends as a loop left early does (PyTorch's sampler abandoned)
+          if (cut) exhausted = true;
           exhaust();
           return done();
         }
@@ -199,7 +215,7 @@ export class DataLoader implements Iterable<tf.Tensor[]> {
   [Symbol.iterator](): IterableIterator<tf.Tensor[]> {
     if (this.shuffle) return this.shuffledEpoch();
     this.startEpoch();
-    return this.inOrder()[Symbol.iterator]();
+    return this.inOrder().slice(0, this.length)[Symbol.iterator]();
   }
 
   /**

@@ -1,5 +1,4 @@
 /** Training utilities of the lab notebooks: data loaders, Adam, train/test loops, `run`, run logs. */
-export * from './settings.js';
 export * from './data.js';
 export * from './optim.js';
 export * from './loop.js';

@@ -33,11 +33,10 @@ import { crossEntropyLoss } from '../nn/functional.js';
 import type { Module } from '../nn/module.js';
 import { LiveFigure, type Figure } from '../plots.js';
 import { ProgressBar } from '../progress.js';
-import { batchesSetting } from '../settings.js';
+import { limit } from '../settings.js';
 import type { Criterion } from './loop.js';
 import { accumulate, countCorrect } from './metrics.js';
 import { Adam } from './optim.js';
-import { epochsSetting } from './settings.js';
 
 export interface SolverOptimArgs {
   lr?: number;
@@ -134,14 +133,14 @@ export class Solver {
     }
     const logNth = options.logNth ?? 0;
     if (!Number.isSafeInteger(logNth) || logNth < 0) throw new RangeError(`Solver.train: logNth must be a non-negative integer, got ${logNth}`);
-    const numEpochs = epochsSetting(options.numEpochs ?? 10);
+    const numEpochs = limit('epochs', options.numEpochs ?? 10);
     const params = model.parameters();
     if (params.length === 0) throw new Error('Solver.train: the model has no parameters to train');
     const { lr, betas, eps, weightDecay } = this.optimArgs;
     const optim = new Adam(params, lr, { betas, eps, weightDecay });
     this.resetHistories();
-    const iterPerEpoch = batchesSetting(trainLoader.length);
-    const valBatches = batchesSetting(valLoader.length);
+    const iterPerEpoch = limit('batches', trainLoader.length);
+    const valBatches = limit('batches', valLoader.length);
     const total = iterPerEpoch * numEpochs;
 
     console.log('START TRAIN.');
