@@ -82,7 +82,7 @@ function withLeakCheck(): string {
   return serializeNotebook(copy);
 }
 
-test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end: three output checks, three logged runs, no leaks', { timeout: 600_000 }, async (t) => {
+test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end: three output checks, four logged runs, no leaks', { timeout: 600_000 }, async (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'lab8-nb-'));
   try {
     const copy = join(tmp, file);

@@ -118,7 +118,7 @@ function shortened(): Notebook {
     codeCell(`${id}-before`, `const leak_${id} = tf.memory().numTensors;`), ...body,
     codeCell(`${id}-after`, `console.log(\`leak check: \${tf.memory().numTensors - leak_${id}} tensors\`);`),
   ];
-  const search = at('// your code goes here\n/');
+  const search = at('// your code goes here\n////');
   copy.cells.splice(search, 1, ...around('search', [copy.cells[search]!]));
   const compare = at('// your code goes here\n// type');
   copy.cells.splice(compare, 1, codeCell('budget', 'const nIters = 2;'), ...around('compare', [copy.cells[compare]!]));
@@ -151,7 +151,7 @@ test('headless with RNNKIT_SOLUTIONS=1 and short settings: every cell runs; the 
     // Exercise 2.1: all 22 configurations, Exercise 3: the seven settings
     const comparison = out('// your code goes here\n// type');
     assert.equal([...comparison.matchAll(/^(RNN [1-4] layers (tanh|relu)|LSTM [1-3] layers)( \+FC)?: Accuracy: [\d.]+$/gm)].length, 22, comparison);
-    const search = out('// your code goes here\n/');
+    const search = out('// your code goes here\n////');
     assert.equal([...search.matchAll(/^Iterations: \d+\. Batch size: (50|100|200)\. Learning rate: [\d.]+\. Accuracy: [\d.]+$/gm)].length, 7, search);
     const leaks = r.cells.filter((c) => /^console\.log\(`leak check/.test(c.source)).map((c) => outputsText(c.outputs).trim());
     assert.deepEqual(leaks, ['leak check: 0 tensors', 'leak check: 0 tensors', 'leak check: 0 tensors', 'leak check: 0 tensors']);
@@ -173,7 +173,7 @@ test('the student notebook runs the given code; its open exercise cells do nothi
     const cell = (start: string) => r.cells.find((c) => c.source.startsWith(start))!;
     assert.ok(iterationLines(outputsText(cell('// RNN Training').outputs)).length > 0);
     assert.ok(iterationLines(outputsText(cell('// LSTM Training').outputs)).length > 0);
-    for (const s of ['// your code goes here\n// type', '// your code goes here\n/']) assert.equal(outputsText(cell(s).outputs).trim(), '', s);
+    for (const s of ['// your code goes here\n// type', '// your code goes here\n////']) assert.equal(outputsText(cell(s).outputs).trim(), '', s);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
