@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => console.log(`[rnn-course-kit] ${msg}`);
@@ -73,7 +73,8 @@ function registerKernel() {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const flags = pkg.rnnCourseKit?.kernelNodeFlags ?? [];
     writeFileSync(join(spec, 'kernel.json'), JSON.stringify({
-      argv: [process.execPath, ...flags, tslab, 'kernel', '--config-path', '{connection_file}'],
+      // the kernel patches (src/kernel/preload.ts: the instructor toggle RNNKIT_SOLUTIONS=1) load first
+      argv: [process.execPath, ...flags, '--import', pathToFileURL(join(root, 'dist', 'kernel', 'preload.js')).href, tslab, 'kernel', '--config-path', '{connection_file}'],
       display_name: 'TypeScript (rnn-course-kit)',
       language: 'typescript',
       metadata: { 'rnn-course-kit': { root } },

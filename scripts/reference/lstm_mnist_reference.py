@@ -5,7 +5,12 @@ does, on the MNIST files of the course mirror, written to test/fixtures/lstm_mni
 
 Run offline with Debian's python3:
 
-    /usr/bin/python3 scripts/reference/lstm_mnist_reference.py [MIRROR_DIR]
+    /usr/bin/python3 scripts/reference/lstm_mnist_reference.py [MIRROR_DIR [OUT_NAME]]
+
+The headless notebook test trains on a mirror with the first 300 training images (3 batches, see
+test/notebooks/helpers.ts writeSmallMnistMirror); its values are lstm_mnist_300.json:
+
+    /usr/bin/python3 scripts/reference/lstm_mnist_reference.py /tmp/small-mirror lstm_mnist_300.json
 
 MIRROR_DIR defaults to ../shared/datasets (layout mnist/*-ubyte.gz; the course mirror holds the
 official 10,000 test images and the first 24,000 training images). The tests read only the JSON
@@ -40,6 +45,7 @@ import torch.optim as optim
 HERE = os.path.dirname(os.path.abspath(__file__))
 MIRROR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', '..', 'shared', 'datasets')
 OUT = os.path.join(HERE, '..', '..', 'test', 'fixtures', 'lstm_mnist')
+OUT_NAME = sys.argv[2] if len(sys.argv) > 2 else 'lstm_mnist.json'
 os.makedirs(OUT, exist_ok=True)
 
 torch.set_num_threads(2)
@@ -180,7 +186,7 @@ result = {
     'test': test,
     'trainSeconds': round(train_seconds, 1),
 }
-with open(os.path.join(OUT, 'lstm_mnist.json'), 'w') as f:
+with open(os.path.join(OUT, OUT_NAME), 'w') as f:
     json.dump(result, f, indent=1)
     f.write('\n')
-print(f"wrote {os.path.join(OUT, 'lstm_mnist.json')} ({num_batches} batches, {train_seconds:.1f} s of training)")
+print(f"wrote {os.path.join(OUT, OUT_NAME)} ({num_batches} batches, {train_seconds:.1f} s of training)")

@@ -95,7 +95,7 @@ function inlineSolutions(ls: string[], keep: boolean): string[] {
   return out;
 }
 
-function declares(text: string, name: string): boolean {
+export function declares(text: string, name: string): boolean {
   return new RegExp(`(^|\\n)\\s*(export\\s+)?(default\\s+)?(abstract\\s+)?(class|function\\*?|const|let|var)\\s+${name}\\b`).test(text);
 }
 

@@ -14,7 +14,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
-import { kernelNodeFlags, PROJECT_ROOT } from './node-flags.js';
+import { kernelNodeFlags, kernelPreloadArgs, PROJECT_ROOT } from './node-flags.js';
 import { deserialize, newMessage, serialize, type ConnectionInfo, type JupyterMessage } from './protocol.js';
 
 export { kernelNodeFlags, PROJECT_ROOT } from './node-flags.js';
@@ -206,7 +206,7 @@ export class TslabKernel {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     delete env.NODE_TEST_CONTEXT; // set by node --test for its children; not for a kernel
     installExitHook();
-    const child = spawn(process.execPath, [...kernelNodeFlags(), '--require', watchdog, tslabBin, 'kernel', '--config-path', connectionFile], {
+    const child = spawn(process.execPath, [...kernelNodeFlags(), ...kernelPreloadArgs(), '--require', watchdog, tslabBin, 'kernel', '--config-path', connectionFile], {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

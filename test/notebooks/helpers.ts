@@ -1,9 +1,12 @@
 /** What the notebook tests share: the notebooks folder, reading a notebook, Jupyter's own nbformat. */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cellText, parseNotebook, type Notebook, type NotebookCell } from '../../src/notebook/codec.js';
+
+const require = createRequire(import.meta.url);
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const notebooksDir = join(root, 'notebooks');
@@ -51,4 +54,25 @@ export function nbformatRoundTrip(text: string): { written: string; invalid: str
   const r = spawnSync(PYTHON, ['-c', script], { input: Buffer.from(text, 'utf8'), maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`nbformat failed: ${r.stderr.toString('utf8')}`);
   return { written: r.stdout.toString('utf8'), invalid: r.stderr.toString('utf8') };
+}
+
+/**
+ * A MNIST mirror (RNNKIT_DATA_MIRROR layout, `mnist/*.gz`) made from the test data with only the
+ * first `trainImages` training images: a notebook that trains on all the images it loads, as the
+ * original does, then runs a few batches.
+ */
+export function writeSmallMnistMirror(dir: string, trainImages: number): string {
+  const { gunzipSync, gzipSync } = require('node:zlib') as typeof import('node:zlib');
+  const { mkdirSync, writeFileSync, copyFileSync } = require('node:fs') as typeof import('node:fs');
+  mkdirSync(join(dir, 'mnist'), { recursive: true });
+  const truncate = (name: string, itemBytes: number, headerBytes: number) => {
+    const b = gunzipSync(readFileSync(join(mirror, 'mnist', name)));
+    const out = Buffer.from(b.subarray(0, headerBytes + trainImages * itemBytes));
+    out.writeUInt32BE(trainImages, 4);
+    writeFileSync(join(dir, 'mnist', name), gzipSync(out));
+  };
+  truncate('train-images-idx3-ubyte.gz', 28 * 28, 16);
+  truncate('train-labels-idx1-ubyte.gz', 1, 8);
+  for (const f of ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) copyFileSync(join(mirror, 'mnist', f), join(dir, 'mnist', f));
+  return dir;
 }
