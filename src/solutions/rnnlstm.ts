@@ -98,6 +98,13 @@ export async function compareConfigurations(
     console.log(`${name}: Accuracy: ${accuracy}`);
     model.dispose();
   }
+
+  // Answer: the LSTMs learn fastest and reach the highest accuracies, already with one layer; the
+  // RNNs gain most from more layers. tanh and ReLU are close with Adam at 0.001 (ReLU RNNs can blow
+  // up at larger learning rates). The additional fully connected layer helps little, as it is one
+  // more layer to train in the same number of iterations. Each configuration is one run from random
+  // weights: differences of a percent or less are within run-to-run noise. The cost grows with the
+  // layers, and an LSTM layer costs about four RNN layers.
   //////////////////////////////////////////////////////////////////////////
   //                           END OF YOUR CODE                           //
   //////////////////////////////////////////////////////////////////////////
@@ -125,7 +132,11 @@ export async function searchHyperparameters(
     model.dispose();
     console.log(`Iterations: ${iterations}. Batch size: ${batch}. Learning rate: ${lr}. Accuracy: ${accuracy}`);
   }
-  // Then combine the changes that helped, and repeat around the best combination
+  // Then combine the changes that helped, and repeat around the best combination.
+  // Answer: with Adam the learning rate matters most (0.1, the value the text quotes, is an SGD value
+  // and makes Adam diverge); more iterations help as long as the model still learns, and larger
+  // batches give less noisy steps at a higher cost per iteration. Choosing on the test set is
+  // optimistic: a clean search holds out a validation split of the training set.
   //////////////////////////////////////////////////////////////////////////
   //                           END OF YOUR CODE                           //
   //////////////////////////////////////////////////////////////////////////
