@@ -20,8 +20,8 @@ Differences from the seed, the same as in the TypeScript port:
   `transforms.Compose([ToTensor(), Normalize((0.5,), (0.5,))])` computes (byte / 255 in float32,
   then (x - 0.5) / 0.5), item by item as torchvision's `datasets.MNIST` does; the sampler's random
   draws do not depend on the dataset class.
-- `train` takes `max_batches` (the port's RNNKIT_BATCHES): it stops an epoch after that many batches,
-  and the printed loss is the mean over the batches run (the seed divides by len(trainloader),
+- `train` and `evaluate` take `max_batches` (the port's RNNKIT_BATCHES, which shortens every
+  DataLoader pass): they stop a pass after that many batches; in `train` the printed loss is the mean over the batches run (the seed divides by len(trainloader),
   which is the same when all batches run).
 
 lab9_reference.json:
@@ -143,13 +143,15 @@ def train(model, trainloader, criterion, optimizer, num_epochs=5, max_batches=No
     return epochs
 
 
-def evaluate(model, testloader):
+def evaluate(model, testloader, max_batches=None):
     t0 = time.time()
     model.eval()
     correct = 0
     total = 0
     with torch.no_grad():
-        for inputs, labels in testloader:
+        for i, (inputs, labels) in enumerate(testloader):
+            if i == max_batches:
+                break
             inputs = inputs.view(-1, 28, 28)
             outputs = model(inputs)
             _, predicted = torch.max(outputs.data, 1)
@@ -181,7 +183,7 @@ def lab(num_epochs, max_batches):
         model = Model()
         optimizer = optim.Adam(model.parameters(), lr=0.001)
         epochs = train(model, trainloader, criterion, optimizer, num_epochs=num_epochs, max_batches=max_batches)
-        accuracy, seconds = evaluate(model, testloader)
+        accuracy, seconds = evaluate(model, testloader, max_batches)
         result[name] = {'epochs': epochs, 'testAccuracy': accuracy, 'evalSeconds': seconds}
     return result, len(trainset), len(testset)
 

@@ -4,15 +4,16 @@
  * Writes build/notebooks/student/<lab>.ipynb and build/notebooks/instructor/<lab>.ipynb from each
  * lab's source notebook (see build.ts). Deterministic: a second run writes the same bytes.
  *
- *   --course <id|module>  only this lab (repeatable; default: every known lab whose notebook exists)
+ *   --course <id|module>  only this lab (repeatable; default: every known lab whose notebook exists,
+ *                         and every other notebook in notebooks/, copied to both versions as it is)
  *   --out <dir>           output folder (default <project>/build/notebooks)
  *   --execute             also run the instructor notebooks (tslab, RNNKIT_QUICK=1) and keep
  *                         their outputs; they are marked `metadata.rnnkit.executed` (not deterministic)
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BuildError, writeBuilt } from './build.js';
+import { BuildError, writeBuilt, writePlain } from './build.js';
 import { parseNotebook, serializeNotebook } from './notebook.js';
 import { COURSES, loadCourse } from './tasks/index.js';
 import { findProjectRoot } from './typecheck.js';
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const explicit = specs.length > 0;
   let failed = 0;
+  const built = new Set<string>();
   for (const spec of explicit ? specs : Object.keys(COURSES)) {
     let course;
     try {
@@ -50,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     try {
       const paths = writeBuilt(course, out);
+      built.add(resolve(course.notebook));
       console.log(`${course.id}: ${relative(process.cwd(), paths.student)}, ${relative(process.cwd(), paths.instructor)}`);
       if (execute) {
         const { runNotebook } = (await import('../runner/index.js')) as unknown as {
@@ -65,6 +68,20 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
       console.error(`${course.id}: ${e instanceof BuildError ? e.message : (e as Error).stack}`);
       failed++;
+    }
+  }
+  if (!explicit) {
+    // the notebooks without tasks (demonstrations, the welcome notebook) belong to both versions
+    const dir = join(root, 'notebooks');
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort()) {
+      if (built.has(resolve(dir, f))) continue;
+      try {
+        const paths = writePlain(join(dir, f), out);
+        console.log(`${f}: ${relative(process.cwd(), paths.student)}, ${relative(process.cwd(), paths.instructor)}`);
+      } catch (e) {
+        console.error(`${f}: ${(e as Error).message}`);
+        failed++;
+      }
     }
   }
   return failed ? 1 : 0;

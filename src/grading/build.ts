@@ -21,6 +21,7 @@ import { basename, dirname, join, normalize } from 'node:path';
 import ts from 'typescript';
 import { findRegions, isCodeFree, lines, regionBody, regionIsEmpty, replaceRegions } from './markers.js';
 import { cellTaskId, cellText, isInstructorCell, parseNotebook, serializeNotebook, type Cell, type Notebook } from './notebook.js';
+import { storedText } from '../notebook/codec.js';
 import type { Course } from './types.js';
 import { i2dlAnswers, lab8Answers, rnnlstmAnswers } from '../solutions/index.js';
 
@@ -218,6 +219,21 @@ export function writeBuilt(course: Course, outDir: string, built = buildNotebook
     mkdirSync(join(outDir, k), { recursive: true });
     writeFileSync(paths[k], serializeNotebook(built[k]));
     copyFigures(built[k], dirname(course.notebook), join(outDir, k));
+  }
+  return paths;
+}
+
+/**
+ * A notebook without tasks (a demonstration such as Lab 9) as both builds ship it: outputs cleared,
+ * its figures beside it.
+ */
+export function writePlain(notebook: string, outDir: string): WrittenNotebooks {
+  const nb = parseNotebook(readFileSync(notebook, 'utf8'), basename(notebook));
+  const paths = { student: join(outDir, 'student', basename(notebook)), instructor: join(outDir, 'instructor', basename(notebook)) };
+  for (const k of ['student', 'instructor'] as const) {
+    mkdirSync(join(outDir, k), { recursive: true });
+    writeFileSync(paths[k], storedText(nb));
+    copyFigures(nb, dirname(notebook), join(outDir, k));
   }
   return paths;
 }

@@ -36,10 +36,10 @@ export class RNN extends Module {
   readonly activation: 'tanh' | 'relu';
 
   // Hidden-to-hidden weights W and bias b_h
-  W: Linear | null = null;
+  W!: Linear;
 
   // Input-to-hidden weights V and bias b_x
-  V: Linear | null = null;
+  V!: Linear;
 
   constructor(inputSize = 1, hiddenSize = 20, activation: 'tanh' | 'relu' = 'tanh') {
     super();
@@ -69,7 +69,7 @@ export class RNN extends Module {
    *   hSeq: the hidden state of every time step [seqLen, batch, hiddenSize]
    *   h: the final hidden state [1, batch, hiddenSize]
    */
-  call(x: tf.Tensor, h: tf.Tensor | null = null): [tf.Tensor, tf.Tensor] {
+  call(x: tf.Tensor, h?: tf.Tensor): [tf.Tensor, tf.Tensor] {
     // The hidden state of every time step; they are stacked into hSeq at the end.
     const hSeq: tf.Tensor[] = [];
 
@@ -83,7 +83,7 @@ export class RNN extends Module {
     for (let t = 0; t < T; t++) {
       // x_t: [N, D]
       const xt = x.slice(t, 1).reshape([N, -1]);
-      ht = act(tf.add(this.W!.apply(ht), this.V!.apply(xt)));
+      ht = act(this.W.apply(ht).add(this.V.apply(xt)));
       hSeq.push(ht);
     }
     h = ht.expandDims(0);
@@ -155,20 +155,20 @@ export class LSTM extends Module {
   readonly hiddenSize: number;
 
   // Forget gate
-  W_f: Linear | null = null;
-  U_f: Linear | null = null;
+  W_f!: Linear;
+  U_f!: Linear;
 
   // Input gate
-  W_i: Linear | null = null;
-  U_i: Linear | null = null;
+  W_i!: Linear;
+  U_i!: Linear;
 
   // Output gate
-  W_o: Linear | null = null;
-  U_o: Linear | null = null;
+  W_o!: Linear;
+  U_o!: Linear;
 
   // Cell input
-  W_c: Linear | null = null;
-  U_c: Linear | null = null;
+  W_c!: Linear;
+  U_c!: Linear;
 
   constructor(inputSize = 1, hiddenSize = 20) {
     super();
@@ -203,11 +203,11 @@ export class LSTM extends Module {
    *   h: the final hidden state [1, batch, hiddenSize]
    *   c: the final cell state [1, batch, hiddenSize]
    */
-  call(x: tf.Tensor, state: [tf.Tensor, tf.Tensor] | null = null): [tf.Tensor, [tf.Tensor, tf.Tensor]] {
+  call(x: tf.Tensor, state?: [tf.Tensor, tf.Tensor]): [tf.Tensor, [tf.Tensor, tf.Tensor]] {
     // The hidden state of every time step; they are stacked into hSeq at the end.
     const hSeq: tf.Tensor[] = [];
-    let h: tf.Tensor | null = state ? state[0] : null;
-    let c: tf.Tensor | null = state ? state[1] : null;
+    let h = state?.[0];
+    let c = state?.[1];
 
     //////////////////////////////////////////////////////////////////////////
     //                          START OF YOUR CODE                          //
@@ -218,12 +218,12 @@ export class LSTM extends Module {
     let ct = c ? c.reshape([N, H]) : tf.zeros([N, H]);
     for (let t = 0; t < T; t++) {
       const xt = x.slice(t, 1).reshape([N, -1]);
-      const f = tf.sigmoid(tf.add(this.W_f!.apply(xt), this.U_f!.apply(ht)));
-      const i = tf.sigmoid(tf.add(this.W_i!.apply(xt), this.U_i!.apply(ht)));
-      const o = tf.sigmoid(tf.add(this.W_o!.apply(xt), this.U_o!.apply(ht)));
-      const g = tf.tanh(tf.add(this.W_c!.apply(xt), this.U_c!.apply(ht)));
-      ct = tf.add(tf.mul(f, ct), tf.mul(i, g));
-      ht = tf.mul(o, tf.tanh(ct));
+      const f = this.W_f.apply(xt).add(this.U_f.apply(ht)).sigmoid();
+      const i = this.W_i.apply(xt).add(this.U_i.apply(ht)).sigmoid();
+      const o = this.W_o.apply(xt).add(this.U_o.apply(ht)).sigmoid();
+      const g = this.W_c.apply(xt).add(this.U_c.apply(ht)).tanh();
+      ct = f.mul(ct).add(i.mul(g));
+      ht = o.mul(ct.tanh());
       hSeq.push(ht);
     }
     h = ht.expandDims(0);
@@ -314,8 +314,8 @@ export function chooseTrainSplit(): number {
  */
 export class RNN_Classifier extends Module {
   // The recurrent layer (the library's nn.RNN, or your own RNN class) and the output layer
-  rnn: nn.RNN | null = null;
-  fc: Linear | null = null;
+  rnn!: nn.RNN;
+  fc!: Linear;
 
   constructor(classes = 10, inputSize = 28, hiddenSize = 128, activation: 'tanh' | 'relu' = 'relu') {
     super();
@@ -340,7 +340,7 @@ export class RNN_Classifier extends Module {
    *   out: the class scores [N, classes]
    */
   forward(x: tf.Tensor): tf.Tensor {
-    let out: tf.Tensor | null = null;
+    let out: tf.Tensor | undefined;
 
     //////////////////////////////////////////////////////////////////////////
     //                          START OF YOUR CODE                          //
@@ -349,8 +349,8 @@ export class RNN_Classifier extends Module {
     const n = x.shape[0]!;
     // [N, 28, 28] -> [28, N, 28]: the rows of the images are the time steps
     const seq = tf.transpose(x.reshape([n, -1, x.shape[x.rank - 1]!]), [1, 0, 2]);
-    const [, h] = this.rnn!.call(seq);
-    out = this.fc!.apply(h.reshape([n, -1]));
+    const [, h] = this.rnn.call(seq);
+    out = this.fc.apply(h.reshape([n, -1]));
     // END SOLUTION
     //////////////////////////////////////////////////////////////////////////
     //                           END OF YOUR CODE                           //
@@ -370,8 +370,8 @@ export class RNN_Classifier extends Module {
 /** The same classifier with an LSTM: the rows of an image as a sequence, the final hidden state into a linear layer. */
 export class LSTM_Classifier extends Module {
   // The recurrent layer (the library's nn.LSTM, or your own LSTM class) and the output layer
-  lstm: nn.LSTM | null = null;
-  fc: Linear | null = null;
+  lstm!: nn.LSTM;
+  fc!: Linear;
 
   constructor(classes = 10, inputSize = 28, hiddenSize = 128) {
     super();
@@ -396,7 +396,7 @@ export class LSTM_Classifier extends Module {
    *   out: the class scores [N, classes]
    */
   forward(x: tf.Tensor): tf.Tensor {
-    let out: tf.Tensor | null = null;
+    let out: tf.Tensor | undefined;
 
     //////////////////////////////////////////////////////////////////////////
     //                          START OF YOUR CODE                          //
@@ -404,8 +404,8 @@ export class LSTM_Classifier extends Module {
     // BEGIN SOLUTION
     const n = x.shape[0]!;
     const seq = tf.transpose(x.reshape([n, -1, x.shape[x.rank - 1]!]), [1, 0, 2]);
-    const [, [h]] = this.lstm!.call(seq);
-    out = this.fc!.apply(h.reshape([n, -1]));
+    const [, [h]] = this.lstm.call(seq);
+    out = this.fc.apply(h.reshape([n, -1]));
     // END SOLUTION
     //////////////////////////////////////////////////////////////////////////
     //                           END OF YOUR CODE                           //

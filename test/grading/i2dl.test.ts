@@ -92,7 +92,7 @@ describe('i2dl course', () => {
         this.W = new lib.Linear(d, h);
         this.V = new lib.Linear(h, h);
       }
-      override call(x: tf.Tensor, h: tf.Tensor | null = null): [tf.Tensor, tf.Tensor] {
+      override call(x: tf.Tensor, h?: tf.Tensor): [tf.Tensor, tf.Tensor] {
         const [W, V] = [this.W, this.V];
         this.W = V; this.V = W;
         try { return super.call(x, h); } finally { this.W = W; this.V = V; }
@@ -104,7 +104,7 @@ describe('i2dl course', () => {
 
   it('an LSTM with the forget and input gates mixed up fails the values, and names the cell state', async () => {
     class Mixed extends sol.LSTM {
-      override call(x: tf.Tensor, state: [tf.Tensor, tf.Tensor] | null = null): [tf.Tensor, [tf.Tensor, tf.Tensor]] {
+      override call(x: tf.Tensor, state?: [tf.Tensor, tf.Tensor]): [tf.Tensor, [tf.Tensor, tf.Tensor]] {
         const [Wf, Uf, Wi, Ui] = [this.W_f, this.U_f, this.W_i, this.U_i];
         [this.W_f, this.U_f, this.W_i, this.U_i] = [Wi, Ui, Wf, Uf];
         try { return super.call(x, state); } finally { [this.W_f, this.U_f, this.W_i, this.U_i] = [Wf, Uf, Wi, Ui]; }

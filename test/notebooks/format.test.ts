@@ -174,4 +174,20 @@ describe('the student and instructor builds', () => {
       rmSync(out, { recursive: true, force: true });
     }
   });
+
+  it('ship the notebooks without tasks to both versions as they are, with their figures', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { writePlain } = await import('../../src/grading/build.js');
+    const out = mkdtempSync(join(tmpdir(), 'nb-build-'));
+    try {
+      const paths = writePlain(join(notebooksDir, '02_lstm_mnist.ipynb'), out);
+      for (const k of ['student', 'instructor'] as const) {
+        assert.equal(readFileSync(paths[k], 'utf8'), readFileSync(join(notebooksDir, '02_lstm_mnist.ipynb'), 'utf8'));
+        assert.ok(existsSync(join(out, k, 'figures', 'lstm-mnist-lstm-cell.svg')), k);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });

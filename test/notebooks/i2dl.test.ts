@@ -41,16 +41,16 @@ test('the notebook follows the seed: sections, tasks, questions, checks, figures
     'Recurrent Neural Networks (RNN)', 'time series analysis', 'image captioning', 'Goal of this exercise', 'Implement your own simple RNN class',
     'submit your best model', 'setupBackend()', 'Using torch version:', "'Using node: '", "'Using TensorFlow.js version: '", "'Using backend: '",
     '## Simple Recurrent Neural Network', 'h_t = \\tanh\\left(W \\cdot h_{t-1} + b_h + V \\cdot x_t + b_x\\right)', 'a relu or a tanh',
-    '// ToDo: Implement the RNN class', 'class RNN extends Module', 'START OF YOUR CODE', "new nn.RNN(inputSize, hiddenDim)", 'nn.init.constant_(p, 0.3)',
+    '// ToDo: Implement the RNN class', 'class RNN extends Module', 'W!: Linear;', 'V!: Linear;', 'START OF YOUR CODE', "new nn.RNN(inputSize, hiddenDim)", 'new RNN(inputSize, hiddenDim)', 'nn.init.constant_(p, 0.3)',
     'randn([seqLen, 1, inputSize])', 'diff < 10 ** -10', 'Cool, you implemented a correct model.', 'Upps! There is something wrong in your model. Try again!',
-    "await check('i2dl.rnn', RNN)", 'timeitRuns(10 ** 4)', 'Time library RNN', 'Time I2DL RNN', 'From now on we use',
+    "await check('i2dl.rnn', RNN)", 'const runs = 10 ** 4', 'Time library RNN', 'Time I2DL RNN', 'From now on we use',
     '## Vanishing Gradient', 'TODO: Define a RNN and explore the gradients on the output h_T', 'use one input feature', 'function exploreGradients(',
-    "useTask('i2dl.gradients', exploreGradients)", 'decreases exponentially', '$t=3$ and $h_0=0$',
+    'const gradsRnn = exploreGradients(50, 20)', 'decreases exponentially', '$t=3$ and $h_0=0$',
     '## Long-Short Term Memory Network (LSTM)', 'Schmidhuber (1997)', 'What size does the cell state have?',
     'f_t &= \\sigma_g', 'h_t &= o_t \\circ \\sigma_h', 'forget gate', 'sigmoid activation', 'hyperbolic tangent',
-    '// ToDo: Implement the LSTM class', 'class LSTM extends Module', 'new nn.LSTM(inputSize, hiddenDim)', "await check('i2dl.lstm', LSTM)",
+    '// ToDo: Implement the LSTM class', 'class LSTM extends Module', 'new nn.LSTM(inputSize, hiddenDim)', 'new LSTM(inputSize, hiddenDim)', "await check('i2dl.lstm', LSTM)",
     'Time library LSTM', 'Time I2DL LSTM', '## Explore Gradients', 'What do you see?', 'TODO: Define a RNN and LSTM and explore the gradients',
-    'function compareGradients(', "useTask('i2dl.compare', compareGradients)",
+    'function compareGradients(', 'const compared = compareGradients(50, 20)',
     '## MNIST image classification with RNNs', 'sequence of rows', 'multi-layer perceptrons', 'over-fitting',
     'class Unsqueeze', 'new Unsqueeze(3)', 'new transforms.ToTensor()', 'new transforms.Normalize([0.5], [0.5])', 'class MnistDataset',
     'loadMnistRaw({ train: true })', 'TODO: Set a useful training/ validation split', 'function chooseTrainSplit(', "await check('i2dl.split', chooseTrainSplit)",
@@ -96,10 +96,11 @@ test('headless with RNNKIT_SOLUTIONS=1 and short settings the notebook runs end 
     const checks = r.cells.filter((c) => /Cool, you implemented/.test(c.source)).map((c) => outputsText(c.outputs));
     assert.equal(checks.length, 2);
     for (const s of checks) assert.match(s, /Difference between the library's and your (RNN|LSTM) implementation: [0-9.e+-]+\nCool, you implemented a correct model\./);
-    assert.match(out('Time I2DL RNN'), /Time library RNN 5 runs: \d+\.\d{3}s\nTime I2DL RNN 5 run: \d+\.\d{3}s/);
-    assert.match(out('Time I2DL LSTM'), /Time library LSTM 5 runs: \d+\.\d{3}s\nTime I2DL LSTM 5 run: \d+\.\d{3}s/);
-    assert.match(out("useTask('i2dl.gradients'"), /\[plot: Gradient of h_T with respect to the input x_t \(RNN, T = 50\)[\s\S]*\|dh_T\/dx_1\| = [0-9.]+e-\d+, \|dh_T\/dx_T\| = /);
-    assert.match(out("useTask('i2dl.compare'"), /\[plot: Gradient of h_T with respect to x_t \(T = 50, 20 hidden units\) \| RNN = [0-9.e-]+, LSTM = [0-9.e-]+\][\s\S]*first input: \|dh_T\/dx_1\| RNN [0-9.]+e-\d+, LSTM [0-9.]+e-\d+/);
+    // RNNKIT_TIMEIT_RUNS=5: timeit times 5 runs and reports the time scaled to the notebook's 10^4
+    assert.match(out('Time I2DL RNN'), /Time library RNN 10000 runs: \d+\.\d{3}s\nTime I2DL RNN 10000 run: \d+\.\d{3}s/);
+    assert.match(out('Time I2DL LSTM'), /Time library LSTM 10000 runs: \d+\.\d{3}s\nTime I2DL LSTM 10000 run: \d+\.\d{3}s/);
+    assert.match(out('exploreGradients(50, 20)'), /\[plot: Gradient of h_T with respect to the input x_t \(RNN, T = 50\)[\s\S]*\|dh_T\/dx_1\| = [0-9.]+e-\d+, \|dh_T\/dx_T\| = /);
+    assert.match(out('compareGradients(50, 20)'), /\[plot: Gradient of h_T with respect to x_t \(T = 50, 20 hidden units\) \| RNN = [0-9.e-]+, LSTM = [0-9.e-]+\][\s\S]*first input: \|dh_T\/dx_1\| RNN [0-9.]+e-\d+, LSTM [0-9.]+e-\d+/);
     const feedback = r.cells.filter((c) => /await check\('i2dl\./.test(c.source)).map((c) => outputsText(c.outputs));
     const max = { rnn: 7, lstm: 7, split: 2, rnnClassifier: 2, lstmClassifier: 2 };
     assert.equal(feedback.length, 5);
@@ -131,9 +132,9 @@ test("the student notebook (task cells empty) fails clearly at each task's check
       assert.equal(c.status, 'error');
       assert.match(`${c.error?.message}`, /(RNN|LSTM)\.call: push the hidden state of every time step onto hSeq/);
     }
-    const explore = r.cells.find((c) => c.source.includes("useTask('i2dl.gradients'"))!;
+    const explore = r.cells.find((c) => c.source.includes('const gradsRnn = exploreGradients(50, 20)'))!;
     assert.match(`${explore.error?.message}`, /exploreGradients returned 0 values/);
-    const compare = r.cells.find((c) => c.source.includes("useTask('i2dl.compare'"))!;
+    const compare = r.cells.find((c) => c.source.includes('const compared = compareGradients(50, 20)'))!;
     assert.match(`${compare.error?.message}`, /compareGradients returned 0 and 0 values/);
     const samples = r.cells.find((c) => c.source.includes('samplesPerClass = 5'))!;
     assert.match(`${samples.error?.message}`, /the training set has 0 images of class 0: set a useful trainSplit/);
