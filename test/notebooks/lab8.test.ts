@@ -71,18 +71,23 @@ test('the notebook follows the original lab: sections, tasks, questions, checks,
   assert.ok(taskSrc.every((s) => s.includes('this.weight_xh = parameter(') && !s.includes('BEGIN SOLUTION')));
 });
 
-/** A copy of the notebook with a count of the tensors around the vanilla RNN's run. */
+/**
+ * A copy of the notebook with a count of the tensors around the vanilla RNN's run, and then a new
+ * `trainLoader` of 7 training signals, as a student would load other data: the GRU's and the LSTM's
+ * runs must train on it (their training accuracies are multiples of 100/7).
+ */
 function withLeakCheck(): string {
   const copy = structuredClone(nb);
   const at = copy.cells.findIndex((c) => src(c).trim() === 'await run(VanillaRNN);');
   assert.ok(at > 0);
   const cell = (id: string, source: string): NotebookCell => ({ cell_type: 'code', id, metadata: {}, execution_count: null, outputs: [], source });
   copy.cells.splice(at + 1, 0, cell('leak-before', 'const tensorsBefore = tf.memory().numTensors;'), cell('leak-run', 'await run(VanillaRNN);'),
-    cell('leak-after', 'console.log(`tensors left behind by run: ${tf.memory().numTensors - tensorsBefore}`);'));
+    cell('leak-after', 'console.log(`tensors left behind by run: ${tf.memory().numTensors - tensorsBefore}`);'),
+    cell('other-data', 'const trainLoader = new DataLoader(new TensorDataset(tensorsTrain[0].slice(0, 7), tensorsTrain[1].slice(0, 7)), { batchSize: bSize });'));
   return serializeNotebook(copy);
 }
 
-test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end: three output checks, four logged runs, no leaks', { timeout: 600_000 }, async (t) => {
+test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end: three output checks, four logged runs on the notebook loaders, no leaks', { timeout: 600_000 }, async (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'lab8-nb-'));
   try {
     const copy = join(tmp, file);
@@ -101,12 +106,16 @@ test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end
     assert.match(texts.find((s) => s.includes('tensors left behind by run'))!, /tensors left behind by run: 0$/m);
     const logs = readdirSync(join(tmp, 'runs')).filter((f) => f.endsWith('.jsonl')).sort();
     assert.equal(logs.length, 4);
-    const names = logs.map((f) => {
-      const lines = readFileSync(join(tmp, 'runs', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; tag?: string; name?: string; step?: number });
+    const sevenths = (v: number) => Math.abs((v * 7) / 100 - Math.round((v * 7) / 100)) < 1e-6;
+    const names = logs.map((f, i) => {
+      const lines = readFileSync(join(tmp, 'runs', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; tag?: string; name?: string; step?: number; value?: number });
       const scalars = lines.filter((l) => l.kind === 'scalar');
       // 2 epochs x (Loss, Accuracy) x (Train, Test)
       assert.equal(scalars.length, 8, f);
       assert.deepEqual([...new Set(scalars.map((s) => s.step))], [0, 1]);
+      // the runs after the new trainLoader trained on its 7 signals, the ones before on all of MNIST-1D
+      const trainAcc = scalars.filter((s) => s.tag === 'Accuracy' && s.name!.startsWith('Train_')).map((s) => s.value!);
+      assert.equal(trainAcc.every(sevenths), i >= 2, `${f}: training accuracies ${trainAcc}`);
       return [...new Set(scalars.map((s) => s.name))].join(' ');
     });
     assert.deepEqual(names, ['Train_VanillaRNN Test_VanillaRNN', 'Train_VanillaRNN Test_VanillaRNN', 'Train_GRU Test_GRU', 'Train_LSTM Test_LSTM']);
