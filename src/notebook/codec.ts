@@ -140,7 +140,7 @@ export function parseNotebook(text: string, where = 'the notebook'): Notebook {
   try {
     nb = JSON.parse(text);
   } catch (e) {
-    throw new NotebookError(`${where} is not valid notebook JSON (${(e as Error).message})`);
+    throw new NotebookError(`${where} is not valid notebook JSON: the file is not valid JSON (${(e as Error).message})`);
   }
   if (!isObject(nb)) throw new NotebookError(`${where} is not a notebook (a JSON object is expected)`);
   if (nb.nbformat !== 4) throw new NotebookError(`${where} is not an nbformat 4 notebook (nbformat: ${JSON.stringify(nb.nbformat)})`);
