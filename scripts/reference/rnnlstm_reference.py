@@ -1,36 +1,23 @@
 #!/usr/bin/python3
-"""Reference values for notebooks/ex_rnn_lstm_mnist.ipynb (seed 001, the exercise sheet "RNNModel /
-LSTMModel on MNIST"), computed with PyTorch 1.13 on the CPU, written to test/fixtures/rnnlstm/.
+"""Reference values for notebooks/ex_rnn_lstm_mnist.ipynb (the RNN / LSTM exercise sheet), computed
+with PyTorch 1.13 on the CPU, written to test/fixtures/rnnlstm/short.json. Run offline with Debian's
+python3 (nice'd: the machine is shared):
 
-Run offline with Debian's python3 (nice'd: the machine is shared):
+    nice -n 19 /usr/bin/python3 scripts/reference/rnnlstm_reference.py short [MIRROR]   # seconds
 
-    nice -n 19 /usr/bin/python3 scripts/reference/rnnlstm_reference.py models          # seconds
-    nice -n 19 /usr/bin/python3 scripts/reference/rnnlstm_reference.py short           # seconds
-    nice -n 19 /usr/bin/python3 scripts/reference/rnnlstm_reference.py full [MIRROR]   # minutes
-
-MIRROR defaults to ../shared/datasets (layout mnist/*-ubyte.gz). The course mirror holds the
-official 10,000 test images but only the first 24,000 training images, so the seed's
-num_epochs = int(n_iters / (len(train_dataset) / batch_size)) is int(3000 / 240) = 12 here (5 on the
-full 60,000), and each loop runs 12 * 240 = 2880 iterations. The tests read only the JSON this
+MIRROR defaults to ../shared/datasets (layout mnist/*-ubyte.gz). The tests read only the JSON this
 writes; they never run Python.
 
-models.json   The configurable model of Exercise 2.1 (`RecurrentModel` in the port) for a few
-              configurations: after torch.manual_seed(seed), its named_parameters (names, shapes),
-              the parameter count and the output for a fixed input x [2, 5, 28]. The grader's
-              "parameters" and "output values" checks compare with these.
-short.json    The notebook's sections 1.2-1.3 with the headless test's short settings
-              (RNNKIT_EPOCHS=1, RNNKIT_BATCHES=4, RNNKIT_TEST_EVERY=2): torch.manual_seed(0) as the
-              port's setup cell does, both models built, then the RNN loop and the LSTM loop (the
-              seed does not reset `iter`), each epoch cut after 4 batches, the test accuracy on the
-              first 4 test batches every 2 iterations. The printed lines, as values.
-seed_run.json The seed's own schedule on this data (the full run, for the port's comparison):
-              torch.manual_seed(0) (the seed sets no seed), the printed lines and the wall time of
-              each loop.
+short.json    The sheet's Exercises 1.2-1.3 with the headless test's short settings: torch.manual_seed(0)
+              after the imports (the test inserts manualSeed(0) there), both models built, then the RNN
+              loop and the LSTM loop (the original does not reset `iter`), each epoch cut after 4
+              batches (RNNKIT_BATCHES=4), the test accuracy on the first 4 test batches every 2
+              iterations. The printed lines, as values. (The port's in-order test loader draws no
+              worker seed, PyTorch's does: the lines agree until the next shuffle, i.e. the RNN's.)
 
-Both runs follow the seed's code: shuffled training loader (RandomSampler), an in-order test loader
-iterated at every evaluation (each DataLoader iteration draws its worker base seed from the global
-generator, as the port's `drawBaseSeed: true` does), Adam(lr=0.001), CrossEntropyLoss, the last
-time step's output into the readout layer.
+The run follows the original's code: shuffled training loader (RandomSampler), an in-order test
+loader iterated at every evaluation, Adam(lr=0.001), CrossEntropyLoss, the last time step's output
+into the readout layer.
 """
 import gzip
 import json
@@ -95,68 +82,6 @@ class LSTMModel(nn.Module):
         out = self.fc(out)
         return out
 
-
-class RecurrentModel(nn.Module):
-    """Exercise 2.1 as the port specifies it: `rnn` (nn.RNN with the nonlinearity, or nn.LSTM), an
-    optional extra fully connected layer `fcExtra` (hidden -> hidden, then ReLU), the readout `fc`,
-    created in that order; the last time step's output goes through them."""
-
-    def __init__(self, type, numLayers, hiddenSize=128, nonlinearity='tanh', extraFc=False, inputSize=28, outputSize=10):
-        super().__init__()
-        self.type = type
-        self.num_layers = numLayers
-        self.hidden_size = hiddenSize
-        if type == 'rnn':
-            self.rnn = nn.RNN(inputSize, hiddenSize, numLayers, nonlinearity=nonlinearity, batch_first=True)
-        else:
-            self.rnn = nn.LSTM(inputSize, hiddenSize, numLayers, batch_first=True)
-        self.fcExtra = nn.Linear(hiddenSize, hiddenSize) if extraFc else None
-        self.fc = nn.Linear(hiddenSize, outputSize)
-
-    def forward(self, x):
-        h0 = torch.zeros(self.num_layers, x.size(0), self.hidden_size)
-        if self.type == 'lstm':
-            out, _ = self.rnn(x, (h0, torch.zeros_like(h0)))
-        else:
-            out, _ = self.rnn(x, h0)
-        out = out[:, -1, :]
-        if self.fcExtra is not None:
-            out = torch.relu(self.fcExtra(out))
-        return self.fc(out)
-
-
-# The configurations of the fixture: the seed's two models and three of Exercise 2's variants.
-MODEL_CASES = [
-    {'name': 'rnn-1-tanh', 'seed': 1, 'config': {'type': 'rnn', 'numLayers': 1}},
-    {'name': 'rnn-2-tanh', 'seed': 2, 'config': {'type': 'rnn', 'numLayers': 2}},
-    {'name': 'rnn-3-relu-fc', 'seed': 3, 'config': {'type': 'rnn', 'numLayers': 3, 'nonlinearity': 'relu', 'extraFc': True}},
-    {'name': 'lstm-2', 'seed': 4, 'config': {'type': 'lstm', 'numLayers': 2}},
-    {'name': 'lstm-1-fc', 'seed': 5, 'config': {'type': 'lstm', 'numLayers': 1, 'extraFc': True}},
-]
-
-
-def models():
-    g = np.random.RandomState(2024)
-    x = torch.from_numpy(np.round(g.uniform(0, 1, size=(2, 5, 28)), 4).astype(np.float32))
-    cases = []
-    for case in MODEL_CASES:
-        torch.manual_seed(case['seed'])
-        m = RecurrentModel(**case['config'])
-        with torch.no_grad():
-            y = m(x)
-        params = [{'name': n, 'shape': list(p.shape)} for n, p in m.named_parameters()]
-        entry = {**case, 'params': params, 'count': sum(p.numel() for p in m.parameters()), 'y': y.flatten().tolist()}
-        # The seed's own classes give the same parameters and output for the same seed.
-        if case['name'] in ('rnn-2-tanh', 'lstm-2'):
-            torch.manual_seed(case['seed'])
-            seed_model = (RNNModel if case['config']['type'] == 'rnn' else LSTMModel)(28, 128, 2, 10)
-            with torch.no_grad():
-                assert torch.equal(seed_model(x), y), case['name']
-        cases.append(entry)
-    write('models.json', {'torch': torch.__version__, 'xShape': [2, 5, 28], 'x': x.flatten().tolist(), 'yShape': [2, 10], 'cases': cases})
-
-
-# ------------------------------------------------------------------------------------ the runs
 
 def mnist(mirror):
     def idx(name, nd):
@@ -239,18 +164,12 @@ def seed_schedule(mirror, epochs_cap=None, batches_cap=None, test_every=500, tes
 
 
 def main(argv):
-    mode = argv[1] if len(argv) > 1 else 'models'
+    mode = argv[1] if len(argv) > 1 else 'short'
     mirror = argv[2] if len(argv) > 2 else os.path.join(HERE, '..', '..', '..', 'shared', 'datasets')
-    if mode == 'models':
-        models()
-    elif mode == 'short':
-        r = seed_schedule(mirror, epochs_cap=1, batches_cap=4, test_every=2, test_batches=4)
-        write('short.json', {'torch': torch.__version__, 'settings': {'RNNKIT_EPOCHS': 1, 'RNNKIT_BATCHES': 4, 'RNNKIT_TEST_EVERY': 2}, **r})
-    elif mode == 'full':
-        r = seed_schedule(mirror)
-        write('seed_run.json', {'torch': torch.__version__, 'threads': torch.get_num_threads(), **r})
-    else:
-        raise SystemExit(f'unknown mode {mode} (models, short, full)')
+    if mode != 'short':
+        raise SystemExit(f'unknown mode {mode} (short)')
+    r = seed_schedule(mirror, epochs_cap=1, batches_cap=4, test_every=2, test_batches=4)
+    write('short.json', {'torch': torch.__version__, 'settings': {'RNNKIT_EPOCHS': 1, 'RNNKIT_BATCHES': 4, 'RNNKIT_TEST_EVERY': 2}, **r})
 
 
 if __name__ == '__main__':

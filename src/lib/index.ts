@@ -24,4 +24,3 @@ export * from './data/mnist-raw.js';
 export * from './nn/serialize.js';
 export * from './training/solver.js';
 export { useTask } from '../grading/use-task.js';
-export * from './training/comparison.js';

@@ -4,7 +4,7 @@
  */
 export { VanillaRNN, GRU, LSTM, lab8Cells } from './lab8.js';
 export { lab8Answers } from './lab8-answers.js';
-export { RecurrentModel, compareConfigs, searchHyperparameters } from './rnnlstm.js';
+export { compareConfigurations, searchHyperparameters } from './rnnlstm.js';
 export { rnnlstmAnswers } from './rnnlstm-answers.js';
 // The I2DL RNN exercise's solutions under a namespace (their RNN / LSTM are not Lab 8's); the
 // i2dl course loads src/solutions/i2dl directly.

@@ -82,7 +82,7 @@ export const lab8Answers: Readonly<Record<'1.1' | '2.2' | '2.3' | '2.4' | '2.5' 
   closing: {
     question: 'If you have time left, play around with the network and/or training settings.',
     answer: [
-      'Things worth trying: a larger hidden size (`run("gru", { hiddenSize: 32 })`) raises accuracy and',
+      'Things worth trying: a larger hidden size (`await run(GRU, 100, 32)`) raises accuracy and',
       'the cost per epoch; fewer epochs show how quickly each cell learns; without weight decay the',
       'gated models overfit more; shuffling the time steps (`getDatasetArgs({ shuffleSeq: true })`) hurts',
       'the RNNs far more than a fully connected network, showing that they rely on the order of the',

@@ -22,16 +22,16 @@ export class VanillaRNN extends Module {
   hiddenSize: number;
 
   // Input to hidden weights
-  weight_xh: tf.Variable | null = null;
+  weight_xh!: tf.Variable;
 
   // Hidden to hidden weights
-  weight_hh: tf.Variable | null = null;
+  weight_hh!: tf.Variable;
 
   // Input to hidden biases
-  bias_xh: tf.Variable | null = null;
+  bias_xh!: tf.Variable;
 
   // Hidden to hidden biases
-  bias_hh: tf.Variable | null = null;
+  bias_hh!: tf.Variable;
 
   constructor(inputSize: number, hiddenSize: number) {
     super();
@@ -59,10 +59,10 @@ export class VanillaRNN extends Module {
   /** Reset the network parameters: every one uniform in [-1/sqrt(H), 1/sqrt(H)]. */
   resetParams(): void {
     const std = 1.0 / Math.sqrt(this.hiddenSize);
-    uniform_(this.weight_xh!, -std, std);
-    uniform_(this.weight_hh!, -std, std);
-    uniform_(this.bias_xh!, -std, std);
-    uniform_(this.bias_hh!, -std, std);
+    uniform_(this.weight_xh, -std, std);
+    uniform_(this.weight_hh, -std, std);
+    uniform_(this.bias_xh, -std, std);
+    uniform_(this.bias_hh, -std, std);
   }
 
   /**
@@ -73,20 +73,20 @@ export class VanillaRNN extends Module {
    * Returns:
    *   y: output with shape (M, T, H) where H is the hidden size.
    */
-  forward(x: tf.Tensor): tf.Tensor {
+  forward(x: tf.Tensor3D): tf.Tensor {
     // Transpose the input for efficient vectorized calculation. After transposing
     // the input has shape (T, M, D).
-    x = tf.transpose(x, [1, 0, 2]);
+    x = x.transpose([1, 0, 2]);
 
     // Unpack dimensions
-    const [T, M] = [x.shape[0]!, x.shape[1]!];
+    const [T, M] = [x.shape[0], x.shape[1]];
 
     // Initialize hidden states to zero. There will be one hidden state for
     // each input, so it will have shape (M, H)
     const h0 = tf.zeros([M, this.hiddenSize]);
 
     // Define a list to store outputs. We will then stack them.
-    const y: tf.Tensor[] = [];
+    const outputs: tf.Tensor[] = [];
 
     //////////////////////////////////////////////////////////////////////////
     //                          START OF YOUR CODE                          //
@@ -94,11 +94,11 @@ export class VanillaRNN extends Module {
     // BEGIN SOLUTION
     // The input's contribution to the pre-activation for all time steps in one matrix product:
     // (T*M, D) x (D, H) -> (T, M, H), then one slice per time step.
-    const xh = tf.unstack(tf.reshape(tf.add(tf.matMul(tf.reshape(x, [T * M, -1]), this.weight_xh!), this.bias_xh!), [T, M, -1]));
+    const xh = x.reshape([T * M, -1]).matMul(this.weight_xh).add(this.bias_xh).reshape([T, M, -1]).unstack();
     let h = h0;
     for (let t = 0; t < T; t++) {
-      h = tf.tanh(tf.add(xh[t]!, tf.add(tf.matMul(h, this.weight_hh!), this.bias_hh!)));
-      y.push(h);
+      h = xh[t].add(h.matMul(this.weight_hh).add(this.bias_hh)).tanh();
+      outputs.push(h);
     }
     // END SOLUTION
     //////////////////////////////////////////////////////////////////////////
@@ -106,12 +106,12 @@ export class VanillaRNN extends Module {
     //////////////////////////////////////////////////////////////////////////
 
     // Stack the outputs. After this operation, the output has shape (T, M, H)
-    let out = tf.stack(y);
+    let y = tf.stack(outputs);
 
-    // Reshape the outputs to (M, T, H)
-    out = tf.transpose(out, [1, 0, 2]);
+    // Reshape outputs
+    y = y.transpose([1, 0, 2]);
 
-    return out;
+    return y;
   }
 }
 
@@ -126,16 +126,16 @@ export class GRU extends Module {
   hiddenSize: number;
 
   // Input to hidden weights
-  weight_xh: tf.Variable | null = null;
+  weight_xh!: tf.Variable;
 
   // Hidden to hidden weights
-  weight_hh: tf.Variable | null = null;
+  weight_hh!: tf.Variable;
 
   // Input to hidden biases
-  bias_xh: tf.Variable | null = null;
+  bias_xh!: tf.Variable;
 
   // Hidden to hidden biases
-  bias_hh: tf.Variable | null = null;
+  bias_hh!: tf.Variable;
 
   constructor(inputSize: number, hiddenSize: number) {
     super();
@@ -163,10 +163,10 @@ export class GRU extends Module {
   /** Reset the network parameters: every one uniform in [-1/sqrt(H), 1/sqrt(H)]. */
   resetParams(): void {
     const std = 1.0 / Math.sqrt(this.hiddenSize);
-    uniform_(this.weight_xh!, -std, std);
-    uniform_(this.weight_hh!, -std, std);
-    uniform_(this.bias_xh!, -std, std);
-    uniform_(this.bias_hh!, -std, std);
+    uniform_(this.weight_xh, -std, std);
+    uniform_(this.weight_hh, -std, std);
+    uniform_(this.bias_xh, -std, std);
+    uniform_(this.bias_hh, -std, std);
   }
 
   /**
@@ -177,20 +177,20 @@ export class GRU extends Module {
    * Returns:
    *   y: output with shape (M, T, H) where H is the hidden size.
    */
-  forward(x: tf.Tensor): tf.Tensor {
+  forward(x: tf.Tensor3D): tf.Tensor {
     // Transpose the input for efficient vectorized calculation. After transposing
     // the input has shape (T, M, D).
-    x = tf.transpose(x, [1, 0, 2]);
+    x = x.transpose([1, 0, 2]);
 
     // Unpack dimensions
-    const [T, N, H] = [x.shape[0]!, x.shape[1]!, this.hiddenSize];
+    const [T, N, H] = [x.shape[0], x.shape[1], this.hiddenSize];
 
     // Initialize hidden states to zero. There will be one hidden state for
     // each input, so it will have shape (N, H)
     const h0 = tf.zeros([N, H]);
 
     // Define a list to store outputs. We will then stack them.
-    const y: tf.Tensor[] = [];
+    const outputs: tf.Tensor[] = [];
 
     //////////////////////////////////////////////////////////////////////////
     //                          START OF YOUR CODE                          //
@@ -198,20 +198,20 @@ export class GRU extends Module {
     // BEGIN SOLUTION
     // The input's contribution to all gates for all time steps in one matrix product:
     // (T*N, D) x (D, 3H) -> (T, N, 3H), then one slice per time step.
-    const xh = tf.unstack(tf.reshape(tf.add(tf.matMul(tf.reshape(x, [T * N, -1]), this.weight_xh!), this.bias_xh!), [T, N, -1]));
+    const xh = x.reshape([T * N, -1]).matMul(this.weight_xh).add(this.bias_xh).reshape([T, N, -1]).unstack();
     let h = h0;
     for (let t = 0; t < T; t++) {
       // All gates' hidden contributions in one matrix product: (N, H) x (H, 3H)
-      const gh = tf.add(tf.matMul(h, this.weight_hh!), this.bias_hh!);
+      const gh = h.matMul(this.weight_hh).add(this.bias_hh);
       // Reset and update gates together: their pre-activations are the first 2H columns
-      const [xrz, xn] = tf.split(xh[t]!, [2 * H, H], 1);
-      const [hrz, hn] = tf.split(gh, [2 * H, H], 1);
-      const [r, z] = tf.split(tf.sigmoid(tf.add(xrz!, hrz!)), 2, 1);
+      const [xrz, xn] = xh[t].split([2 * H, H], 1);
+      const [hrz, hn] = gh.split([2 * H, H], 1);
+      const [r, z] = xrz.add(hrz).sigmoid().split(2, 1);
       // Candidate state
-      const n = tf.tanh(tf.add(xn!, tf.mul(r!, hn!)));
+      const n = xn.add(r.mul(hn)).tanh();
       // h = (1 - z) * n + z * h, computed as n + z * (h - n)
-      h = tf.add(n, tf.mul(z!, tf.sub(h, n)));
-      y.push(h);
+      h = n.add(z.mul(h.sub(n)));
+      outputs.push(h);
     }
     // END SOLUTION
     //////////////////////////////////////////////////////////////////////////
@@ -219,12 +219,12 @@ export class GRU extends Module {
     //////////////////////////////////////////////////////////////////////////
 
     // Stack the outputs. After this operation, the output has shape (T, N, H)
-    let out = tf.stack(y);
+    let y = tf.stack(outputs);
 
     // Switch the time and batch dimensions: (T, N, H) -> (N, T, H)
-    out = tf.transpose(out, [1, 0, 2]);
+    y = y.transpose([1, 0, 2]);
 
-    return out;
+    return y;
   }
 }
 
@@ -241,16 +241,16 @@ export class LSTM extends Module {
   hiddenSize: number;
 
   // Input to hidden weights
-  weight_xh: tf.Variable | null = null;
+  weight_xh!: tf.Variable;
 
   // Hidden to hidden weights
-  weight_hh: tf.Variable | null = null;
+  weight_hh!: tf.Variable;
 
   // Input to hidden biases
-  bias_xh: tf.Variable | null = null;
+  bias_xh!: tf.Variable;
 
   // Hidden to hidden biases
-  bias_hh: tf.Variable | null = null;
+  bias_hh!: tf.Variable;
 
   constructor(inputSize: number, hiddenSize: number) {
     super();
@@ -278,10 +278,10 @@ export class LSTM extends Module {
   /** Reset the network parameters: every one uniform in [-1/sqrt(H), 1/sqrt(H)]. */
   resetParams(): void {
     const std = 1.0 / Math.sqrt(this.hiddenSize);
-    uniform_(this.weight_xh!, -std, std);
-    uniform_(this.weight_hh!, -std, std);
-    uniform_(this.bias_xh!, -std, std);
-    uniform_(this.bias_hh!, -std, std);
+    uniform_(this.weight_xh, -std, std);
+    uniform_(this.weight_hh, -std, std);
+    uniform_(this.bias_xh, -std, std);
+    uniform_(this.bias_hh, -std, std);
   }
 
   /**
@@ -292,13 +292,13 @@ export class LSTM extends Module {
    * Returns:
    *   y: output with shape (M, T, H) where H is the hidden size.
    */
-  forward(x: tf.Tensor): tf.Tensor {
+  forward(x: tf.Tensor3D): tf.Tensor {
     // Transpose the input for efficient vectorized calculation. After transposing
     // the input has shape (T, M, D).
-    x = tf.transpose(x, [1, 0, 2]);
+    x = x.transpose([1, 0, 2]);
 
     // Unpack dimensions
-    const [T, N, H] = [x.shape[0]!, x.shape[1]!, this.hiddenSize];
+    const [T, N, H] = [x.shape[0], x.shape[1], this.hiddenSize];
 
     // Initialize hidden and cell states to zero. There will be one hidden
     // and cell state for each input, so they will have shape (N, H)
@@ -306,7 +306,7 @@ export class LSTM extends Module {
     const c0 = tf.zeros([N, H]);
 
     // Define a list to store outputs. We will then stack them.
-    const y: tf.Tensor[] = [];
+    const outputs: tf.Tensor[] = [];
 
     //////////////////////////////////////////////////////////////////////////
     //                          START OF YOUR CODE                          //
@@ -314,20 +314,20 @@ export class LSTM extends Module {
     // BEGIN SOLUTION
     // The input's contribution to all gates for all time steps in one matrix product:
     // (T*N, D) x (D, 4H) -> (T, N, 4H), then one slice per time step.
-    const xh = tf.unstack(tf.reshape(tf.add(tf.matMul(tf.reshape(x, [T * N, -1]), this.weight_xh!), this.bias_xh!), [T, N, -1]));
+    const xh = x.reshape([T * N, -1]).matMul(this.weight_xh).add(this.bias_xh).reshape([T, N, -1]).unstack();
     let h = h0;
     let c = c0;
     for (let t = 0; t < T; t++) {
       // All four gates' pre-activations: (N, 4H)
-      const gates = tf.add(xh[t]!, tf.add(tf.matMul(h, this.weight_hh!), this.bias_hh!));
-      const [gi, gf, gg, go] = tf.split(gates, 4, 1);
-      const i = tf.sigmoid(gi!);
-      const f = tf.sigmoid(gf!);
-      const g = tf.tanh(gg!);
-      const o = tf.sigmoid(go!);
-      c = tf.add(tf.mul(f, c), tf.mul(i, g));
-      h = tf.mul(o, tf.tanh(c));
-      y.push(h);
+      const gates = xh[t].add(h.matMul(this.weight_hh).add(this.bias_hh));
+      const [gi, gf, gg, go] = gates.split(4, 1);
+      const i = gi.sigmoid();
+      const f = gf.sigmoid();
+      const g = gg.tanh();
+      const o = go.sigmoid();
+      c = f.mul(c).add(i.mul(g));
+      h = o.mul(c.tanh());
+      outputs.push(h);
     }
     // END SOLUTION
     //////////////////////////////////////////////////////////////////////////
@@ -335,12 +335,12 @@ export class LSTM extends Module {
     //////////////////////////////////////////////////////////////////////////
 
     // Stack the outputs. After this operation, the output has shape (T, N, H)
-    let out = tf.stack(y);
+    let y = tf.stack(outputs);
 
     // Switch the time and batch dimensions: (T, N, H) -> (N, T, H)
-    out = tf.transpose(out, [1, 0, 2]);
+    y = y.transpose([1, 0, 2]);
 
-    return out;
+    return y;
   }
 }
 

@@ -1,21 +1,24 @@
+/**
+ * Lab 8 (notebooks/lab8_rnn_mnist1d.ipynb): the notebook follows the original lab; the instructor run
+ * (RNNKIT_SOLUTIONS=1, the kernel fills the task regions; RNNKIT_EPOCHS=2 shortens every `run`)
+ * passes the three output checks, trains with the notebook's own train/test/run, logs the runs and
+ * leaks no tensors; the student copy fails clearly at each check.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { buildNotebooks } from '../../src/grading/build.js';
 import { course } from '../../src/grading/tasks/lab8.js';
+import { serializeNotebook, type NotebookCell } from '../../src/notebook/codec.js';
+import { loadNotebook, mirror, notebooksDir, src } from './helpers.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const notebook = join(root, 'notebooks', 'lab8_rnn_mnist1d.ipynb');
-const mirror = join(root, '..', 'shared', 'datasets');
-
-interface Cell { cell_type: string; metadata: Record<string, unknown>; source: string[] }
-const nb = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
-const src = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : String(c.source));
-
+const file = 'lab8_rnn_mnist1d.ipynb';
+const notebook = join(notebooksDir, file);
+const nb = loadNotebook(file);
+const meta = (c: NotebookCell, key: string): unknown => (c.metadata as Record<string, unknown> | undefined)?.[key];
 
 function env(tmp: string, solutions: boolean): Record<string, string> {
   const e: Record<string, string> = { RNNKIT_EPOCHS: '2', RNNKIT_RUNS_DIR: join(tmp, 'runs'), RNNKIT_DATA_DIR: join(tmp, 'data') };
@@ -24,63 +27,98 @@ function env(tmp: string, solutions: boolean): Record<string, string> {
   return e;
 }
 
-
-test('the notebook follows the seed: kernelspec, sections, tasks, questions, checks, runs', () => {
-  assert.deepEqual(nb.metadata['kernelspec'], { display_name: 'TypeScript (rnn-course-kit)', language: 'typescript', name: 'tslab' });
-  assert.equal(nb.metadata['language_info'].name, 'typescript');
+test('the notebook follows the original lab: sections, tasks, questions, checks, the utilities in a cell, the runs', () => {
   const all = nb.cells.map(src).join('\n');
-  const order = ['# **Lab 8**', '# Instructions', 'START OF YOUR CODE', '# 1 Sequential data', 'Question 1.1', '# 2 *Vanilla* RNN', 'Task 2.1',
-    'Question 2.2', 'Question 2.3', 'Question 2.4', "useCell('vanilla'", 'getDataset(', 'Question 2.5', "run('vanilla')", 'plotRuns()', 'clearRuns()',
-    '# 3 Gated Recurrent Units', 'Task 3.1', "useCell('gru'", "run('gru')", 'Question 3.2', '# 4 Long Short-Term Memories', 'Task 4.1',
-    "useCell('lstm'", "run('lstm')", "That's all for this lab"];
+  const order = ['# **Lab 8**', '# Instructions', 'npm start', 'START OF YOUR CODE', '# 1 Sequential data', 'Question 1.1', '# 2 *Vanilla* RNN', 'Task 2.1',
+    'class VanillaRNN extends Module', 'let y = tf.stack(outputs);', 'Question 2.2', 'Question 2.3', 'Question 2.4', 'new VanillaRNN(D, 10)', "console.log('Output check:'",
+    'getDataset(', 'const bSize = 100;', 'new DataLoader(trainSet, { batchSize: bSize })', 'Question 2.5',
+    'function train(', 'optimizer.minimize(', 'function test(', 'async function run(', 'new SummaryWriter()', 'new Unflatten(1, [40, 1])', 'new Adam(model.parameters(), 1e-2, { weightDecay: 1e-3 })',
+    'for (const epoch of trange(epochs))', 'train(trainLoader, model, optimizer, criterion)', 'test(testLoader, model, criterion)', "writer.addScalars('Loss'", "writer.addScalars('Accuracy'",
+    "console.log('\\nFinished.')", 'await run(VanillaRNN);', 'plotRuns()', 'clearRuns()',
+    '# 3 Gated Recurrent Units', 'Task 3.1', 'class GRU extends Module', 'new GRU(D, 10)', 'await run(GRU);', 'Question 3.2', '# 4 Long Short-Term Memories', 'Task 4.1',
+    'class LSTM extends Module', 'new LSTM(D, 10)', 'await run(LSTM);', "That's all for this lab"];
   let at = -1;
   for (const s of order) {
     const i = all.indexOf(s, at + 1);
     assert.ok(i > at, `"${s}" missing or out of order`);
     at = i;
   }
-  const tasks = nb.cells.filter((c) => c.metadata['task']).map((c) => c.metadata['task']);
-  assert.deepEqual(tasks, ['lab8.vanilla', 'lab8.gru', 'lab8.lstm']);
-  for (const c of nb.cells.filter((c) => c.metadata['task'])) {
+  const tasks = nb.cells.filter((c) => meta(c, 'task'));
+  assert.deepEqual(tasks.map((c) => meta(c, 'task')), ['lab8.vanilla', 'lab8.gru', 'lab8.lstm']);
+  for (const c of tasks) {
     assert.equal(c.cell_type, 'code');
     assert.equal(src(c).split('START OF YOUR CODE').length - 1, 2, 'two marked regions per task cell');
     assert.ok(!src(c).includes('SOLUTION') && !src(c).includes('parameter(['), 'the student notebook holds no solution');
+    assert.match(src(c), /weight_xh!: tf\.Variable;/, 'definite-assignment parameters');
   }
-  const questions = nb.cells.filter((c) => c.metadata['question']).map((c) => c.metadata['question']);
+  // the check cells use the student's classes directly
+  assert.equal(nb.cells.filter((c) => /const model = new (VanillaRNN|GRU|LSTM)\(D, 10\);\nconst y = model\.apply\(x\);/.test(src(c))).length, 3);
+  const questions = nb.cells.filter((c) => meta(c, 'question')).map((c) => meta(c, 'question'));
   assert.deepEqual(questions, ['lab8.1.1', 'lab8.2.2', 'lab8.2.3', 'lab8.2.4', 'lab8.2.5', 'lab8.3.2']);
-  assert.equal(nb.cells.filter((c) => c.metadata['figure']).length, 3);
-  for (const c of nb.cells.filter((c) => c.metadata['figure'])) {
-    assert.match(src(c), /<img alt="[^"]+" src="figures\/lab8-[a-z-]+\.svg"\/>/, 'a figure is an SVG file beside the notebook');
+  assert.equal(nb.cells.filter((c) => meta(c, 'figure')).length, 3);
+  for (const c of nb.cells.filter((c) => meta(c, 'figure'))) {
+    const m = /<img alt="[^"]+" src="(figures\/lab8-[a-z-]+\.svg)"\/>/.exec(src(c));
+    assert.ok(m, 'a figure is an SVG file beside the notebook');
+    assert.ok(existsSync(join(notebooksDir, m[1]!)), m[1]);
   }
-  // the reference values of the seed, e.g. the first and last of each y_expected
+  // the reference values of the original, e.g. the first and last of each y_expected
   for (const v of ['-0.1970', '-0.3371', '0.1931', '0.1394', '-0.0036', '0.0640']) assert.ok(all.includes(v), v);
-  const instructor = buildNotebooks(course).instructor as unknown as { cells: Cell[] };
-  const taskSrc = instructor.cells.filter((c) => c.metadata['task']).map(src);
+  // train, test and run are the notebook's own: nothing of them comes from the library
+  const setup = src(nb.cells.find((c) => src(c).startsWith('// Setup'))!);
+  for (const name of ['train', 'test', 'run', 'useCell', 'runExperiment']) assert.doesNotMatch(setup, new RegExp(`[{,\\s]${name}[,\\s]`), name);
+  const instructor = buildNotebooks(course).instructor;
+  const taskSrc = instructor.cells.filter((c) => meta(c, 'task')).map(src);
   assert.ok(taskSrc.every((s) => s.includes('this.weight_xh = parameter(') && !s.includes('BEGIN SOLUTION')));
 });
 
-test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end: "Output check: true" three times', { timeout: 600_000 }, async (t) => {
+/**
+ * A copy of the notebook with a count of the tensors around the vanilla RNN's run, and then a new
+ * `trainLoader` of 7 training signals, as a student would load other data: the GRU's and the LSTM's
+ * runs must train on it (their training accuracies are multiples of 100/7).
+ */
+function withLeakCheck(): string {
+  const copy = structuredClone(nb);
+  const at = copy.cells.findIndex((c) => src(c).trim() === 'await run(VanillaRNN);');
+  assert.ok(at > 0);
+  const cell = (id: string, source: string): NotebookCell => ({ cell_type: 'code', id, metadata: {}, execution_count: null, outputs: [], source });
+  copy.cells.splice(at + 1, 0, cell('leak-before', 'const tensorsBefore = tf.memory().numTensors;'), cell('leak-run', 'await run(VanillaRNN);'),
+    cell('leak-after', 'console.log(`tensors left behind by run: ${tf.memory().numTensors - tensorsBefore}`);'),
+    cell('other-data', 'const trainLoader = new DataLoader(new TensorDataset(tensorsTrain[0].slice(0, 7), tensorsTrain[1].slice(0, 7)), { batchSize: bSize });'));
+  return serializeNotebook(copy);
+}
+
+test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end: three output checks, four logged runs on the notebook loaders, no leaks', { timeout: 600_000 }, async (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'lab8-nb-'));
   try {
-    const r = await runNotebook(notebook, { env: env(tmp, true), timeout: 300 });
+    const copy = join(tmp, file);
+    writeFileSync(copy, withLeakCheck());
+    const r = await runNotebook(copy, { env: env(tmp, true), timeout: 300, cwd: notebooksDir });
     assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
     const texts = r.cells.map((c) => outputsText(c.outputs));
     assert.equal(texts.filter((s) => s.includes('Output check: true')).length, 3, texts.join('\n---\n').slice(0, 3000));
     assert.ok(!texts.some((s) => s.includes('Output check: false')));
-    // the utilities cell shows the library's own train / test / run code
-    const utilities = r.cells.find((c) => c.source.includes('showSource(train, test, run'));
-    assert.ok(utilities && ['export async function train(', 'export async function test(', 'export async function runExperiment('].every((d) => outputsText(utilities.outputs).includes(d)));
     // the feedback cells run the grader's checks (on the reference solution under the toggle)
     const feedback = r.cells.filter((c) => /await check\('lab8\./.test(c.source)).map((c) => outputsText(c.outputs));
     assert.equal(feedback.length, 3);
-    for (const [i, id] of ['lab8.vanilla', 'lab8.gru', 'lab8.lstm'].entries()) {
-      assert.match(feedback[i]!, new RegExp(`checking the reference solution[\\s\\S]*${id.replace('.', '\\.')} passed: 7/7`));
-    }
-    assert.equal(texts.filter((s) => /Finished\. (vanilla|gru|lstm), 2 epochs/.test(s)).length, 3);
-    // every run logged its two epochs
-    const logs = readdirSync(join(tmp, 'runs')).filter((f) => f.endsWith('.jsonl'));
-    assert.equal(logs.length, 3);
-    for (const f of logs) assert.equal(readFileSync(join(tmp, 'runs', f), 'utf8').trim().split('\n').length, 1 + 2);
+    for (const [i, id] of ['lab8.vanilla', 'lab8.gru', 'lab8.lstm'].entries()) assert.match(feedback[i]!, new RegExp(`${id.replace('.', '\\.')} passed: 7/7`));
+    // four runs (the vanilla RNN twice), each printing "Finished." after its 2 epochs
+    assert.equal(texts.filter((s) => /^Finished\.$/m.test(s)).length, 4);
+    assert.match(texts.find((s) => s.includes('tensors left behind by run'))!, /tensors left behind by run: 0$/m);
+    const logs = readdirSync(join(tmp, 'runs')).filter((f) => f.endsWith('.jsonl')).sort();
+    assert.equal(logs.length, 4);
+    const sevenths = (v: number) => Math.abs((v * 7) / 100 - Math.round((v * 7) / 100)) < 1e-6;
+    const names = logs.map((f, i) => {
+      const lines = readFileSync(join(tmp, 'runs', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; tag?: string; name?: string; step?: number; value?: number });
+      const scalars = lines.filter((l) => l.kind === 'scalar');
+      // 2 epochs x (Loss, Accuracy) x (Train, Test)
+      assert.equal(scalars.length, 8, f);
+      assert.deepEqual([...new Set(scalars.map((s) => s.step))], [0, 1]);
+      // the runs after the new trainLoader trained on its 7 signals, the ones before on all of MNIST-1D
+      const trainAcc = scalars.filter((s) => s.tag === 'Accuracy' && s.name!.startsWith('Train_')).map((s) => s.value!);
+      assert.equal(trainAcc.every(sevenths), i >= 2, `${f}: training accuracies ${trainAcc}`);
+      return [...new Set(scalars.map((s) => s.name))].join(' ');
+    });
+    assert.deepEqual(names, ['Train_VanillaRNN Test_VanillaRNN', 'Train_VanillaRNN Test_VanillaRNN', 'Train_GRU Test_GRU', 'Train_LSTM Test_LSTM']);
     t.diagnostic(`ran in ${(r.duration / 1000).toFixed(1)} s`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -106,6 +144,10 @@ test("the student notebook (task cells empty) fails clearly at each task's check
       assert.equal(c.status, 'ok', `${c.source}: ${c.error?.message}`);
       assert.match(outputsText(c.outputs), /❌ lab8\.(vanilla|gru|lstm): 0\/7[\s\S]*✗ parameters: error: new (VanillaRNN|GRU|LSTM)\(4, 10\) failed/);
     }
+    // the runs stop at the missing parameters too, with the same message
+    const runs = r.cells.filter((c) => /^await run\((VanillaRNN|GRU|LSTM)\);$/.test(c.source.trim()));
+    assert.equal(runs.length, 3);
+    for (const c of runs) assert.match(`${c.error?.message}`, /has not been created yet/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,7 +1,6 @@
-/** Training utilities of the lab notebooks: data loaders, Adam, train/test loops, `run`, run logs. */
+/** Training utilities of the lab notebooks: data loaders, Adam, train/test loops, Lab 8's classifier, run logs (SummaryWriter). */
 export * from './data.js';
 export * from './optim.js';
 export * from './loop.js';
-export * from './cells.js';
 export * from './runs.js';
 export * from './run.js';

@@ -1,88 +1,58 @@
 /**
- * Training logs in place of TensorBoard: each `run` appends one JSON line per epoch to its own file
- * under `runs/` (in the notebook's working directory), `plotRuns()` draws every logged run side by
- * side (loss and accuracy, train and test, as TensorBoard's `add_scalars` overlays them), and
- * `clearRuns()` deletes the logs (the lab's `rm -r runs`).
+ * What TensorBoard did for Lab 8, in the notebook: a `SummaryWriter` that logs scalars as
+ * `torch.utils.tensorboard.SummaryWriter.add_scalars` does (one file per run under `runs/`) and draws
+ * them live below the running cell, overlaid on the runs logged before; `plotRuns()` draws every
+ * logged run (the lab's `%tensorboard --logdir runs/`), `clearRuns()` deletes them (`rm -r runs`).
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Data, Layout } from 'plotly.js';
-import { showFigure, type Figure } from '../plots.js';
+import { LiveFigure, showFigure, type Figure } from '../plots.js';
 
-export interface RunHeader {
-  kind: 'run';
+/** One logged value: `addScalars(tag, { [name]: value }, step)`. */
+export interface ScalarRecord {
+  tag: string;
   name: string;
-  rnnType: string;
-  hiddenSize: number;
-  epochs: number;
-  backend: string;
-  startedAt: string;
+  step: number;
+  value: number;
 }
 
-export interface EpochMetrics {
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  testLoss: number;
-  testAcc: number;
-  /** Wall time of the epoch (train + test) in milliseconds. */
-  ms: number;
-}
-
+/** One run: the file it was logged to and its values in logging order. */
 export interface RunLog {
-  header: RunHeader;
-  epochs: EpochMetrics[];
   file: string;
+  startedAt: string;
+  scalars: ScalarRecord[];
 }
 
 /**
  * The log directory: `dir` if given, else RNNKIT_RUNS_DIR (tests, CI), else `runs/` under the
- * current working directory (the notebook's folder).
+ * current working directory (the notebook's folder), as TensorBoard's default.
  */
 export function runsDir(dir?: string): string {
   const env = process.env['RNNKIT_RUNS_DIR'];
   return resolve(dir ?? (env && env.trim() !== '' ? env : join(process.cwd(), 'runs')));
 }
 
-/** Appends to one run's log file (JSON lines). */
-export class RunWriter {
-  readonly file: string;
-
-  constructor(header: Omit<RunHeader, 'kind'>, dir?: string) {
-    const d = runsDir(dir);
-    mkdirSync(d, { recursive: true });
-    const stamp = header.startedAt.replace(/[:.]/g, '-');
-    let file = join(d, `${stamp}_${header.name}.jsonl`);
-    for (let i = 2; existsSync(file); i++) file = join(d, `${stamp}_${header.name}_${i}.jsonl`);
-    this.file = file;
-    appendFileSync(file, `${JSON.stringify({ kind: 'run', ...header })}\n`);
-  }
-
-  write(m: EpochMetrics): void {
-    appendFileSync(this.file, `${JSON.stringify({ kind: 'epoch', ...m })}\n`);
-  }
-}
-
-/** Reads every run logged in `dir` (default `runs/`), oldest first. Unreadable lines are skipped. */
+/** Reads every run logged in `dir` (default `runs/`), oldest first. Lines cut short are skipped. */
 export function readRuns(dir?: string): RunLog[] {
   const d = runsDir(dir);
   if (!existsSync(d)) return [];
   const out: RunLog[] = [];
   for (const f of readdirSync(d).filter((n) => n.endsWith('.jsonl')).sort()) {
     const file = join(d, f);
-    let header: RunHeader | undefined;
-    const epochs: EpochMetrics[] = [];
+    let startedAt: string | undefined;
+    const scalars: ScalarRecord[] = [];
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       try {
         const rec = JSON.parse(line) as Record<string, unknown>;
-        if (rec['kind'] === 'run') header = rec as unknown as RunHeader;
-        else if (rec['kind'] === 'epoch') epochs.push(rec as unknown as EpochMetrics);
+        if (rec['kind'] === 'run' && typeof rec['startedAt'] === 'string') startedAt = rec['startedAt'];
+        else if (rec['kind'] === 'scalar') scalars.push({ tag: String(rec['tag']), name: String(rec['name']), step: Number(rec['step']), value: Number(rec['value']) });
       } catch {
         // a line cut short by an interrupted run
       }
     }
-    if (header) out.push({ header, epochs, file });
+    if (startedAt !== undefined) out.push({ file, startedAt, scalars });
   }
   return out;
 }
@@ -95,65 +65,116 @@ export function clearRuns(dir?: string): void {
   console.log(`Deleted ${n} logged run${n === 1 ? '' : 's'} (${d})`);
 }
 
-const COLORS: Record<string, string> = { vanilla: '#1f77b4', gru: '#ff7f0e', lstm: '#2ca02c' };
-const EXTRA = ['#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
-/** One curve per run and split, as TensorBoard's `Train_<type>` / `Test_<type>` scalars. */
-export interface Series {
-  label: string;
-  rnnType: string;
-  epochs: EpochMetrics[];
-}
-
-/** The loss and accuracy charts (two panels) of several runs, train dashed and test solid. */
-export function runsFigure(series: Series[], title = 'Training curves'): Figure {
+/**
+ * The charts of several runs, one panel per tag (`Loss`, `Accuracy`) side by side, one curve per
+ * run and scalar name. A name `Train_<x>` / `Test_<x>` shares the colour of its run, training
+ * dashed and test solid; a run after the first with the same names is labelled `#2`, `#3`, ...
+ */
+export function runsFigure(runs: readonly Pick<RunLog, 'scalars'>[], title = 'Training curves'): Figure {
+  const tags = [...new Set(runs.flatMap((r) => r.scalars.map((s) => s.tag)))];
   const data: Partial<Data>[] = [];
-  const usedColors = new Map<string, string>();
-  series.forEach((s, i) => {
-    let color = usedColors.get(s.label);
-    if (!color) {
-      const sameType = [...usedColors.keys()].some((l) => l.startsWith(s.rnnType));
-      color = !sameType && COLORS[s.rnnType] ? COLORS[s.rnnType]! : EXTRA[i % EXTRA.length]!;
-      usedColors.set(s.label, color);
-    }
-    const x = s.epochs.map((e) => e.epoch);
-    for (const [split, dash] of [['Train', 'dash'], ['Test', 'solid']] as const) {
-      const name = `${split}_${s.label}`;
-      const common = { type: 'scatter' as const, mode: 'lines' as const, x, name, legendgroup: name, line: { color, dash } };
-      data.push({ ...common, y: s.epochs.map((e) => (split === 'Train' ? e.trainLoss : e.testLoss)), xaxis: 'x', yaxis: 'y' });
-      data.push({ ...common, name: `${name} (acc)`, y: s.epochs.map((e) => (split === 'Train' ? e.trainAcc : e.testAcc)), xaxis: 'x2', yaxis: 'y2', showlegend: false });
+  const inLegend = new Set<string>();
+  const seenNames = new Map<string, number>();
+  runs.forEach((run, i) => {
+    const names = [...new Set(run.scalars.map((s) => s.name))];
+    const repeat = Math.max(0, ...names.map((n) => seenNames.get(n) ?? 0));
+    for (const n of names) seenNames.set(n, repeat + 1);
+    const suffix = repeat ? ` #${repeat + 1}` : '';
+    const color = COLORS[i % COLORS.length]!;
+    for (const name of names) {
+      tags.forEach((tag, t) => {
+        const points = run.scalars.filter((s) => s.tag === tag && s.name === name);
+        if (!points.length) return;
+        const axis = t === 0 ? '' : String(t + 1);
+        const group = `${name}${suffix}`;
+        data.push({
+          type: 'scatter', mode: 'lines+markers', marker: { size: 4 },
+          x: points.map((p) => p.step), y: points.map((p) => p.value),
+          name: group, legendgroup: group, showlegend: !inLegend.has(group),
+          line: { color, dash: /^train/i.test(name) ? 'dash' : 'solid' },
+          xaxis: `x${axis}`, yaxis: `y${axis}`,
+        } as Partial<Data>);
+        inLegend.add(group);
+      });
     }
   });
-  const layout: Partial<Layout> = {
+  const layout: Partial<Layout> & Record<string, unknown> = {
     title: { text: title },
     height: 400,
-    grid: { rows: 1, columns: 2, pattern: 'independent' },
-    xaxis: { title: { text: 'epoch' } },
-    yaxis: { title: { text: 'Loss' } },
-    xaxis2: { title: { text: 'epoch' } },
-    yaxis2: { title: { text: 'Accuracy (%)' } },
-    legend: { orientation: 'h', y: -0.2 },
+    grid: { rows: 1, columns: Math.max(1, tags.length), pattern: 'independent' },
+    legend: { orientation: 'h', y: -0.25 },
   };
+  tags.forEach((tag, t) => {
+    const axis = t === 0 ? '' : String(t + 1);
+    layout[`xaxis${axis}`] = { title: { text: 'epoch' } };
+    layout[`yaxis${axis}`] = { title: { text: tag } };
+  });
   return { data, layout };
 }
 
-/** Labels runs by type, numbering repeated types (`gru`, `gru #2`). */
-export function labelRuns(runs: RunLog[]): Series[] {
-  const seen = new Map<string, number>();
-  return runs.map((r) => {
-    const n = (seen.get(r.header.rnnType) ?? 0) + 1;
-    seen.set(r.header.rnnType, n);
-    return { label: n === 1 ? r.header.rnnType : `${r.header.rnnType} #${n}`, rnnType: r.header.rnnType, epochs: r.epochs };
-  });
+/**
+ * Logs scalars as PyTorch's `SummaryWriter` does, to a new file under `runs/` (or `logDir`), and
+ * shows them as live charts below the cell, with the runs logged before drawn too.
+ *
+ *   const writer = new SummaryWriter();
+ *   writer.addScalars('Loss', { Train_gru: trainLoss, Test_gru: testLoss }, epoch);
+ *   writer.close();
+ */
+export class SummaryWriter {
+  readonly file: string;
+  private readonly earlier: RunLog[];
+  private readonly scalars: ScalarRecord[] = [];
+  private chart: LiveFigure | undefined;
+  private closed = false;
+
+  constructor(logDir?: string) {
+    const d = runsDir(logDir);
+    this.earlier = readRuns(d);
+    mkdirSync(d, { recursive: true });
+    const startedAt = new Date().toISOString();
+    const stamp = startedAt.replace(/[:.]/g, '-');
+    let file = join(d, `${stamp}.jsonl`);
+    for (let i = 2; existsSync(file); i++) file = join(d, `${stamp}_${i}.jsonl`);
+    this.file = file;
+    appendFileSync(file, `${JSON.stringify({ kind: 'run', startedAt })}\n`);
+  }
+
+  /** Logs `values` (name -> number) under `tag` at `step` and redraws the charts. */
+  addScalars(tag: string, values: Record<string, number | { dataSync(): ArrayLike<number> }>, step: number): void {
+    if (this.closed) throw new Error('SummaryWriter: addScalars after close()');
+    let lines = '';
+    for (const [name, v] of Object.entries(values)) {
+      const value = typeof v === 'number' ? v : Number(v.dataSync()[0]);
+      const rec: ScalarRecord = { tag, name, step, value };
+      this.scalars.push(rec);
+      lines += `${JSON.stringify({ kind: 'scalar', ...rec })}\n`;
+    }
+    appendFileSync(this.file, lines);
+    const fig = runsFigure([...this.earlier, { scalars: this.scalars }]);
+    if (this.chart) this.chart.update(fig);
+    else this.chart = new LiveFigure(fig);
+  }
+
+  /** Everything is written as it is logged; kept for PyTorch's API. */
+  flush(): void {}
+
+  /** Ends the live charts. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.chart?.close();
+  }
 }
 
 /** The figure `plotRuns` shows: every run logged in `dir` (default `runs/`). */
 export function runsLogFigure(dir?: string): Figure {
   const runs = readRuns(dir);
-  return runsFigure(labelRuns(runs), runs.length ? `Logged runs (${runs.length})` : 'No runs logged yet');
+  return runsFigure(runs, runs.length ? `Logged runs (${runs.length})` : 'No runs logged yet');
 }
 
-/** Shows every run logged in `dir` (default `runs/`) in one loss chart and one accuracy chart. */
+/** Shows every run logged in `dir` (default `runs/`): one chart per tag, all runs overlaid. */
 export function plotRuns(dir?: string): void {
   showFigure(runsLogFigure(dir));
 }
