@@ -38,7 +38,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_NAMES, setupBackend, type BackendName } from 'rnn-course-kit';
 import { WORKLOADS, type Workload, type WorkloadSpec } from './workloads.js';
-import { sgemmBench, sgemmTable, type SgemmCase, type SgemmRow } from './sgemm.js';
+import { sgemmBench, sgemmTable, type CallTime, type SgemmCase, type SgemmRow } from './sgemm.js';
 import { kernelNodeFlags } from '../src/runner/node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -347,10 +347,10 @@ function printTable(rows: Row[], torch: TorchInfo | undefined): void {
 /** The sgemm micro-benchmark (bench/sgemm.ts), PyTorch's side through the torch server. */
 async function runSgemm(args: Args, torch: TorchServer | undefined): Promise<SgemmRow[]> {
   const torchSgemm = torch
-    ? async (c: SgemmCase, ms: number) => (await torch.request<{ us: number }>({ cmd: 'sgemm', m: c.m, n: c.n, k: c.k, ta: c.tA, tb: c.tB, ms })).us
+    ? (c: SgemmCase, ms: number) => torch.request<CallTime>({ cmd: 'sgemm', m: c.m, n: c.n, k: c.k, ta: c.tA, tb: c.tB, ms })
     : undefined;
   const r = await sgemmBench({ rounds: args.rounds, ms: args.sgemmMs, torch: torchSgemm });
-  console.log(`\nsgemm, one thread, median GFLOP/s over ${args.rounds} alternating rounds of ${args.sgemmMs} ms (WebAssembly: ${r.wasmReason}; OpenBLAS: ${r.openblasReason}):`);
+  console.log(`\nsgemm on one thread: GFLOP/s per CPU second, medians of ${args.rounds} alternating rounds of ${args.sgemmMs} ms (WebAssembly: ${r.wasmReason}; OpenBLAS: ${r.openblasReason}):`);
   console.log(sgemmTable(r.rows));
   return r.rows;
 }

@@ -6,10 +6,11 @@
  * (100x1x30). Each comes as the forward product op(A) = A, op(B) = B (NN) and as its two
  * transposes of the backward pass: dA = dC B^T (NT) and dB = A^T dC (TN).
  *
- * The three run in alternating rounds (the machine may be shared); each number is the median over
- * rounds of calls repeated for --sgemm-ms milliseconds. The TypeScript sides are timed through the
- * backend's own interface (the WebAssembly sgemm including copying the operands into its memory
- * and C back out).
+ * The three run in alternating rounds (the machine may be shared); each round repeats calls for
+ * --sgemm-ms milliseconds. GFLOP/s are per second of the process's CPU time (what a core delivers,
+ * robust to other processes' load; medians over rounds); the paired ratio compares wall-clock
+ * times of neighbouring rounds. The TypeScript sides are timed through the backend's own
+ * interface (the WebAssembly sgemm including copying the operands into its memory and C back out).
  */
 import { loadNblas, loadWasmSgemm, type Nblas } from '../dist/lib/blas/index.js';
 
@@ -35,15 +36,21 @@ export const SGEMM_CASES: SgemmCase[] = SHAPES.flatMap(([m, k, n]) => [
 
 export interface SgemmRow {
   label: string;
-  /** GFLOP/s (2 m n k per call): WebAssembly sgemm, OpenBLAS, PyTorch. */
+  /** GFLOP/s per CPU second (2 m n k per call): WebAssembly sgemm, OpenBLAS, PyTorch. */
   wasm: number;
   openblas?: number;
   torch?: number;
-  /** Median over rounds of wasm / PyTorch time per call (> 1: slower than PyTorch). */
+  /** Median over rounds of wasm / PyTorch wall-clock time per call (> 1: slower than PyTorch). */
   pairedRatio?: number;
 }
 
-type TorchSgemm = (c: SgemmCase, ms: number) => Promise<number>;
+/** Wall-clock and CPU microseconds per call. */
+export interface CallTime {
+  us: number;
+  cpuUs: number;
+}
+
+type TorchSgemm = (c: SgemmCase, ms: number) => Promise<CallTime>;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((p, q) => p - q);
@@ -57,9 +64,10 @@ function operands(c: SgemmCase) {
 }
 
 /** Microseconds per call of `blas.sgemm` for this case, calls repeated for about `ms`. */
-function timeBlas(blas: Nblas, c: SgemmCase, ms: number, ops: ReturnType<typeof operands>): number {
+function timeBlas(blas: Nblas, c: SgemmCase, ms: number, ops: ReturnType<typeof operands>): CallTime {
   const run = () => blas.sgemm(c.tA ? blas.Trans : blas.NoTrans, c.tB ? blas.Trans : blas.NoTrans, c.m, c.n, c.k, 1, ops.a, c.tA ? c.m : c.k, ops.b, c.tB ? c.k : c.n, 0, ops.out, c.n);
   let calls = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let t = t0;
   while (t - t0 < ms) {
@@ -67,7 +75,8 @@ function timeBlas(blas: Nblas, c: SgemmCase, ms: number, ops: ReturnType<typeof 
     calls += 10;
     t = performance.now();
   }
-  return ((t - t0) * 1000) / calls;
+  const cpu = process.cpuUsage(c0);
+  return { us: ((t - t0) * 1000) / calls, cpuUs: (cpu.user + cpu.system) / calls };
 }
 
 /** Runs the micro-benchmark; `torch` times one case in PyTorch (undefined: skipped). */
@@ -82,9 +91,9 @@ export async function sgemmBench(opts: { rounds: number; ms: number; torch?: Tor
     // warm-up
     timeBlas(wasm.blas, c, 20, ops);
     if (nblas.ok) timeBlas(nblas.nblas, c, 20, ops);
-    const w: number[] = [];
-    const o: number[] = [];
-    const t: number[] = [];
+    const w: CallTime[] = [];
+    const o: CallTime[] = [];
+    const t: CallTime[] = [];
     let torch = opts.torch;
     for (let r = 0; r < opts.rounds; r++) {
       w.push(timeBlas(wasm.blas, c, opts.ms, ops));
@@ -97,12 +106,12 @@ export async function sgemmBench(opts: { rounds: number; ms: number; torch?: Tor
         }
       }
     }
-    const gflops = (us: number[]) => (us.length ? flops / median(us) / 1000 : undefined);
+    const gflops = (times: CallTime[]) => (times.length ? flops / median(times.map((x) => x.cpuUs)) / 1000 : undefined);
     const row: SgemmRow = { label: c.label, wasm: gflops(w)! };
     if (o.length) row.openblas = gflops(o);
     if (t.length === w.length) {
       row.torch = gflops(t);
-      row.pairedRatio = median(w.map((x, i) => x / t[i]!));
+      row.pairedRatio = median(w.map((x, i) => x.us / t[i]!.us));
     }
     rows.push(row);
   }
@@ -113,7 +122,7 @@ export async function sgemmBench(opts: { rounds: number; ms: number; torch?: Tor
 export function sgemmTable(rows: SgemmRow[]): string {
   const f = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
   const lines = [
-    '| sgemm m x k x n | WebAssembly GFLOP/s | OpenBLAS GFLOP/s | PyTorch GFLOP/s | paired time ratio wasm / PyTorch |',
+    '| sgemm m x k x n | WebAssembly GFLOP/s | OpenBLAS GFLOP/s | PyTorch GFLOP/s | paired wall-time ratio WebAssembly / PyTorch |',
     '|---|---:|---:|---:|---:|',
   ];
   for (const r of rows) lines.push(`| ${r.label} | ${f(r.wasm)} | ${f(r.openblas)} | ${f(r.torch)} | ${r.pairedRatio === undefined ? '-' : r.pairedRatio.toFixed(2)} |`);

@@ -22,10 +22,11 @@
 // Pointers are byte offsets into the module's memory; the caller (sgemm.ts) lays out the scratch
 // tile, the two pack buffers and the operands, and passes strides in floats as BLAS does.
 
-/** Rows and columns of the micro-kernel's tile, the k block. */
+/** Rows and columns of the micro-kernel's tile, the k block, the unrolling of the k loop. */
 export const MR = 4;
 export const NR = 8;
 export const KC = 256;
+export const UNROLL = 1;
 
 const get = (x) => `(local.get ${x})`;
 const set = (x, v) => `(local.set ${x} ${v})`;
@@ -48,7 +49,7 @@ function forLoop(v, from, to, step, body) {
  * The micro-kernel: C[MR x NR] (rows $ldc bytes apart) += alpha * A panel x B panel over $kc
  * steps. The k loop is unrolled `unroll` times (with a loop for the rest).
  */
-function microKernel(madd, unroll) {
+function microKernel(madd, unroll, MR, NR) {
   const vecs = NR / 4;
   const accs = [];
   for (let i = 0; i < MR; i++) for (let v = 0; v < vecs; v++) accs.push(`$c${i}_${v}`);
@@ -95,7 +96,7 @@ function microKernel(madd, unroll) {
  * (line i, step p) is at src + i * rs + p * cs (bytes). Contiguous lines (rs = 4) of a full panel
  * are copied a vector at a time.
  */
-const PACK = `
+const PACK = () => `
   (func $pack (param $dst i32) (param $src i32) (param $rs i32) (param $cs i32) (param $count i32) (param $width i32) (param $kc i32)
     (local $p i32) (local $i i32) (local $s i32) (local $d i32) (local $wb i32)
     ${set('$wb', `(i32.shl ${get('$width')} (i32.const 2))`)}
@@ -120,7 +121,7 @@ const PACK = `
           ${set('$d', add(get('$d'), get('$wb')))}`)}))`)})`;
 
 /** C[m x n] (rows ldc floats apart) *= beta; beta = 0 writes zeros (C is not read). */
-const SCALE = `
+const SCALE = () => `
   (func $scale (param $c i32) (param $m i32) (param $n i32) (param $ldc i32) (param $beta f32)
     (local $i i32) (local $j i32) (local $row i32) (local $vb v128)
     (if (f32.eq ${get('$beta')} (f32.const 1)) (then (return)))
@@ -143,7 +144,7 @@ const SCALE = `
             (br $s_next)))))`)})`;
 
 /** The driver: see the file's comment. Strides lda, ldb, ldc in floats; $tile holds MR * NR floats. */
-const SGEMM = `
+const SGEMM = (MR, NR, KC) => `
   (func (export "sgemm") (param $transA i32) (param $transB i32) (param $m i32) (param $n i32) (param $k i32)
     (param $alpha f32) (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $beta f32) (param $c i32) (param $ldc i32)
     (param $pa i32) (param $pb i32) (param $tile i32)
@@ -191,7 +192,7 @@ const SGEMM = `
                   (f32.store ${get('$q')} (f32.add (f32.load ${get('$q')}) (f32.load ${get('$t')})))`)}`)}))`)}`)}`)})`;
 
 /** The module's text; `relaxed` selects f32x4.relaxed_madd (one fused multiply-add) over mul + add. */
-export function sgemmWat({ relaxed }) {
+export function sgemmWat({ relaxed, mr = MR, nr = NR, kc = KC, unroll = UNROLL }) {
   const madd = relaxed ? (a, b, c) => `(f32x4.relaxed_madd ${a} ${b} ${c})` : (a, b, c) => `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`;
-  return ['(module', '  (memory (export "memory") 16)', microKernel(madd, 4), PACK, SCALE, SGEMM, ')'].join('\n') + '\n';
+  return ['(module', '  (memory (export "memory") 16)', microKernel(madd, unroll, mr, nr), PACK(), SCALE(), SGEMM(mr, nr, kc), ')'].join('\n') + '\n';
 }
