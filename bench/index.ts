@@ -14,7 +14,8 @@
  *   --all              every backend that works here (tensorflow, blas, blas-wasm, wasm, cpu), one
  *                      after another: blas-wasm (the blas backend over the WebAssembly sgemm) runs
  *                      even where nblas is installed, so both blas variants are measured side by side
- *   --backend NAME     this backend (else RNNKIT_BACKEND, else setupBackend()'s choice)
+ *   --backend NAME     this backend (else RNNKIT_BACKEND, else setupBackend()'s choice); a list
+ *                      (--backend blas,blas-wasm,wasm) runs each, one after another
  *   --only a,b         only these workloads (names as printed; prefixes work: --only lab8)
  *   --skip a,b         leave these out (prefixes work: --skip lab8-vanilla-epoch)
  *   --batches N        timed batches per workload (default: per workload)
@@ -386,10 +387,12 @@ async function main(): Promise<void> {
       }
     }
   } else {
-    const forced = (args.backend ?? process.env.RNNKIT_BACKEND) as BackendName | undefined;
-    const r = await setupBackend({ force: forced || undefined, show: false });
-    backends.push(r.name);
-    console.log(`backend: ${r.name} - ${r.reason}`);
+    const forced = (args.backend ?? process.env.RNNKIT_BACKEND ?? '').split(',').map((b) => b.trim()).filter(Boolean) as BackendName[];
+    for (const name of forced.length ? forced : [undefined]) {
+      const r = await setupBackend({ force: name, show: false });
+      backends.push(r.name);
+      console.log(`backend: ${r.name} - ${r.reason}`);
+    }
   }
   if (backends.includes('blas') && process.env.OPENBLAS_CORETYPE) {
     // OpenBLAS picks its kernels by CPU unless told; a forced older core can halve sgemm's speed.

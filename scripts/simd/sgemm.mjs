@@ -22,11 +22,10 @@
 // Pointers are byte offsets into the module's memory; the caller (sgemm.ts) lays out the scratch
 // tile, the two pack buffers and the operands, and passes strides in floats as BLAS does.
 
-/** Rows and columns of the micro-kernel's tile, the k block, the unrolling of the k loop. */
+/** Rows and columns of the micro-kernel's tile, the k block. */
 export const MR = 4;
 export const NR = 8;
 export const KC = 256;
-export const UNROLL = 1;
 
 const get = (x) => `(local.get ${x})`;
 const set = (x, v) => `(local.set ${x} ${v})`;
@@ -47,22 +46,19 @@ function forLoop(v, from, to, step, body) {
 
 /**
  * The micro-kernel: C[MR x NR] (rows $ldc bytes apart) += alpha * A panel x B panel over $kc
- * steps. The k loop is unrolled `unroll` times (with a loop for the rest).
+ * steps.
  */
-function microKernel(madd, unroll, MR, NR) {
+function microKernel(madd, MR, NR, { inlineB = false } = {}) {
   const vecs = NR / 4;
   const accs = [];
   for (let i = 0; i < MR; i++) for (let v = 0; v < vecs; v++) accs.push(`$c${i}_${v}`);
-  const step = (u) => {
-    const lines = [];
-    for (let v = 0; v < vecs; v++) lines.push(set(`$b${v}`, `(v128.load offset=${(u * NR + 4 * v) * 4} ${get('$b')})`));
-    for (let i = 0; i < MR; i++) {
-      lines.push(set('$s', `(v128.load32_splat offset=${(u * MR + i) * 4} ${get('$a')})`));
-      for (let v = 0; v < vecs; v++) lines.push(set(`$c${i}_${v}`, madd(get('$s'), get(`$b${v}`), get(`$c${i}_${v}`))));
-    }
-    return lines.join('\n      ');
-  };
-  const advance = (u) => `${set('$a', add(get('$a'), c32(u * MR * 4)))} ${set('$b', add(get('$b'), c32(u * NR * 4)))}`;
+  const bvec = (v) => (inlineB ? `(v128.load offset=${16 * v} ${get('$b')})` : get(`$b${v}`));
+  const step = [];
+  if (!inlineB) for (let v = 0; v < vecs; v++) step.push(set(`$b${v}`, `(v128.load offset=${16 * v} ${get('$b')})`));
+  for (let i = 0; i < MR; i++) {
+    step.push(set('$s', `(v128.load32_splat offset=${4 * i} ${get('$a')})`));
+    for (let v = 0; v < vecs; v++) step.push(set(`$c${i}_${v}`, madd(get('$s'), bvec(v), get(`$c${i}_${v}`))));
+  }
   const store = [];
   for (let i = 0; i < MR; i++) {
     for (let v = 0; v < vecs; v++) {
@@ -71,22 +67,17 @@ function microKernel(madd, unroll, MR, NR) {
     }
     store.push(set('$c', add(get('$c'), get('$ldc'))));
   }
-  const bs = Array.from({ length: vecs }, (_, v) => `(local $b${v} v128)`).join(' ');
+  const bs = inlineB ? '' : Array.from({ length: vecs }, (_, v) => `(local $b${v} v128)`).join(' ');
+  // One k step per iteration: unrolling (tried 2 and 4) made V8 keep more vectors live and spill.
   return `
   (func $kernel (param $a i32) (param $b i32) (param $c i32) (param $ldc i32) (param $kc i32) (param $alpha f32)
-    (local $s v128) (local $al v128) ${bs} ${accs.map((x) => `(local ${x} v128)`).join(' ')}
-    (block $u_done (loop $u_next
-      (br_if $u_done (i32.lt_s ${get('$kc')} ${c32(unroll)}))
-      ${Array.from({ length: unroll }, (_, u) => step(u)).join('\n      ')}
-      ${advance(unroll)}
-      ${set('$kc', `(i32.sub ${get('$kc')} ${c32(unroll)})`)}
-      (br $u_next)))
-    (block $r_done (loop $r_next
-      (br_if $r_done (i32.eqz ${get('$kc')}))
-      ${step(0)}
-      ${advance(1)}
-      ${set('$kc', `(i32.sub ${get('$kc')} ${c32(1)})`)}
-      (br $r_next)))
+    (local $end i32) (local $s v128) (local $al v128) ${bs} ${accs.map((x) => `(local ${x} v128)`).join(' ')}
+    ${set('$end', add(get('$b'), mul(get('$kc'), c32(NR * 4))))}
+    (block $k_done (loop $k_next
+      (br_if $k_done (i32.ge_u ${get('$b')} ${get('$end')}))
+      ${step.join('\n      ')}
+      ${set('$a', add(get('$a'), c32(MR * 4)))} ${set('$b', add(get('$b'), c32(NR * 4)))}
+      (br $k_next)))
     ${set('$al', `(f32x4.splat ${get('$alpha')})`)}
     ${store.join('\n    ')})`;
 }
@@ -192,7 +183,7 @@ const SGEMM = (MR, NR, KC) => `
                   (f32.store ${get('$q')} (f32.add (f32.load ${get('$q')}) (f32.load ${get('$t')})))`)}`)}))`)}`)}`)})`;
 
 /** The module's text; `relaxed` selects f32x4.relaxed_madd (one fused multiply-add) over mul + add. */
-export function sgemmWat({ relaxed, mr = MR, nr = NR, kc = KC, unroll = UNROLL }) {
+export function sgemmWat({ relaxed, mr = MR, nr = NR, kc = KC, ...variant }) {
   const madd = relaxed ? (a, b, c) => `(f32x4.relaxed_madd ${a} ${b} ${c})` : (a, b, c) => `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`;
-  return ['(module', '  (memory (export "memory") 16)', microKernel(madd, unroll, mr, nr), PACK(), SCALE(), SGEMM(mr, nr, kc), ')'].join('\n') + '\n';
+  return ['(module', '  (memory (export "memory") 16)', microKernel(madd, mr, nr, variant), PACK(), SCALE(), SGEMM(mr, nr, kc), ')'].join('\n') + '\n';
 }

@@ -112,6 +112,7 @@ function wrap(ex: Exports): Nblas {
   return {
     NoTrans: NO_TRANS,
     Trans: TRANS,
+    onesProducts: false,
     sgemm,
     scopy(n, x, incX, y, incY) {
       if (incX === 1 && incY === 1) {
