@@ -8,7 +8,8 @@
  * both, then `--rounds` rounds each time a TypeScript block and a PyTorch block of batches.
  * The table shows medians over all timed batches, their ratio, and the "paired ratio": the median
  * over rounds of the ratio of the two blocks of that round (neighbours in time, so the least
- * affected by other processes' load).
+ * affected by other processes' load). On the blas variants, "in sgemm" is the share of the timed
+ * batches' time spent in matrix products (OpenBLAS or the WebAssembly sgemm): what bounds them.
  *
  * Flags:
  *   --all              every backend that works here (tensorflow, blas, blas-wasm, wasm, cpu), one
@@ -39,7 +40,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_NAMES, setupBackend, type BackendName } from 'rnn-course-kit';
 import { WORKLOADS, type Workload, type WorkloadSpec } from './workloads.js';
-import { sgemmBench, sgemmTable, type CallTime, type SgemmCase, type SgemmRow } from './sgemm.js';
+import { sgemmBench, sgemmMeter, sgemmTable, type CallTime, type SgemmCase, type SgemmRow } from './sgemm.js';
 import { kernelNodeFlags } from '../src/runner/node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -184,6 +185,8 @@ interface Row {
   torchTimes?: number[];
   torchError?: string;
   numTensorsGrowth: number;
+  /** On the blas variants: the share of the timed steps' time spent in sgemm. */
+  sgemmShare?: number;
 }
 
 async function timeSteps(w: Workload, n: number): Promise<number[]> {
@@ -221,6 +224,7 @@ async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, tor
     }
   }
   const before = tf.memory().numTensors;
+  const meter = sgemmMeter(backend);
   const times: number[] = [];
   const torchTimes: number[] = [];
   const roundMedians: number[] = [];
@@ -241,6 +245,8 @@ async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, tor
     }
   }
   const growth = tf.memory().numTensors - before;
+  const inSgemm = meter?.elapsed();
+  meter?.dispose();
   w.dispose();
   if (torch && !torchError) await torch.request({ cmd: 'drop', name: w.torchName }).catch(() => undefined);
   const row: Row = {
@@ -253,6 +259,7 @@ async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, tor
     row.pairedRatio = median(torchRoundMedians.map((t, i) => roundMedians[i]! / t));
   }
   if (torchError) row.torchError = torchError;
+  if (inSgemm !== undefined) row.sgemmShare = inSgemm / times.reduce((p, q) => p + q, 0);
   return row;
 }
 
@@ -330,14 +337,15 @@ async function denormalTraining(): Promise<void> {
 function printTable(rows: Row[], torch: TorchInfo | undefined): void {
   console.log('');
   console.log(`TensorFlow.js ${tf.version_core}, Node ${process.version}${nodeFlags()}${torch ? `; PyTorch ${torch.torch} (${torch.threads} thread${torch.threads === 1 ? '' : 's'}, flush denormal)` : ''}`);
-  const header = `| ${pad('workload', 20)} | ${pad('backend', 9)} | ${pad('unit', 5)} | ${pad('TS ms', 8, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 5, true)} | ${pad('paired ratio', 12, true)} |`;
+  const header = `| ${pad('workload', 20)} | ${pad('backend', 9)} | ${pad('unit', 5)} | ${pad('TS ms', 8, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 5, true)} | ${pad('paired ratio', 12, true)} | ${pad('in sgemm', 8, true)} |`;
   console.log(header);
   console.log(header.replace(/[^|]/g, '-'));
   for (const r of rows) {
     const t = r.torchMedian;
     console.log(
       `| ${pad(r.workload, 20)} | ${pad(r.backend, 9)} | ${pad(r.unit, 5)} | ${pad(r.median.toFixed(1), 8, true)} | ${pad(t === undefined ? '-' : t.toFixed(1), 10, true)} | ` +
-        `${pad(t === undefined ? '-' : (r.median / t).toFixed(2), 5, true)} | ${pad(r.pairedRatio === undefined ? '-' : r.pairedRatio.toFixed(2), 12, true)} |`,
+        `${pad(t === undefined ? '-' : (r.median / t).toFixed(2), 5, true)} | ${pad(r.pairedRatio === undefined ? '-' : r.pairedRatio.toFixed(2), 12, true)} | ` +
+        `${pad(r.sgemmShare === undefined ? '-' : `${(100 * r.sgemmShare).toFixed(0)}%`, 8, true)} |`,
     );
   }
   for (const r of rows.filter((x) => x.numTensorsGrowth !== 0)) {

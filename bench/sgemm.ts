@@ -128,3 +128,30 @@ export function sgemmTable(rows: SgemmRow[]): string {
   for (const r of rows) lines.push(`| ${r.label} | ${f(r.wasm)} | ${f(r.openblas)} | ${f(r.torch)} | ${r.pairedRatio === undefined ? '-' : r.pairedRatio.toFixed(2)} |`);
   return lines.join('\n');
 }
+
+/**
+ * Measures the time the active blas variant spends in sgemm (what bounds a workload): wraps the
+ * sgemm of nblas (`blas`) or of the WebAssembly sgemm (`blas-wasm`), the same objects the
+ * backend's kernels call, until `dispose()`. Undefined for other backends.
+ */
+export function sgemmMeter(backend: string): { elapsed(): number; dispose(): void } | undefined {
+  const load = backend === 'blas' ? loadNblas() : backend === 'blas-wasm' ? loadWasmSgemm() : undefined;
+  if (!load?.ok) return undefined;
+  const blas = 'nblas' in load ? load.nblas : load.blas;
+  const original = blas.sgemm;
+  let total = 0;
+  blas.sgemm = (...args) => {
+    const t0 = performance.now();
+    try {
+      original.apply(blas, args);
+    } finally {
+      total += performance.now() - t0;
+    }
+  };
+  return {
+    elapsed: () => total,
+    dispose: () => {
+      blas.sgemm = original;
+    },
+  };
+}
