@@ -82,14 +82,19 @@ function microKernel(madd, MR, NR, { inlineB = false } = {}) {
     ${store.join('\n    ')})`;
 }
 
+/** i8x16.shuffle of 32-bit lanes: lanes 0-3 from a, 4-7 from b. */
+const shuffle = (a, b, lanes) => `(i8x16.shuffle ${lanes.flatMap((l) => [0, 1, 2, 3].map((k) => 4 * l + k)).join(' ')} ${a} ${b})`;
+
 /**
  * Packs `count` (<= width) lines of a k block into a panel [kc][width], zeros past count: element
- * (line i, step p) is at src + i * rs + p * cs (bytes). Contiguous lines (rs = 4) of a full panel
- * are copied a vector at a time.
+ * (line i, step p) is at src + i * rs + p * cs (bytes). Full panels are copied a vector at a time:
+ * lines that are contiguous (rs = 4) directly; lines contiguous along k (cs = 4: op(A) untransposed,
+ * op(B) transposed) as 4 x 4 blocks transposed in registers, the last kc % 4 steps one by one.
  */
 const PACK = () => `
   (func $pack (param $dst i32) (param $src i32) (param $rs i32) (param $cs i32) (param $count i32) (param $width i32) (param $kc i32)
-    (local $p i32) (local $i i32) (local $s i32) (local $d i32) (local $wb i32)
+    (local $p i32) (local $i i32) (local $s i32) (local $d i32) (local $wb i32) (local $kc4 i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     ${set('$wb', `(i32.shl ${get('$width')} (i32.const 2))`)}
     (if (i32.and (i32.eq ${get('$rs')} (i32.const 4)) (i32.eq ${get('$count')} ${get('$width')}))
       (then
@@ -98,6 +103,33 @@ const PACK = () => `
         ${set('$d', add(get('$dst'), mul(get('$p'), get('$wb'))))}
         ${forLoop('$i', c32(0), get('$width'), c32(4), `
           (v128.store ${add(get('$d'), `(i32.shl ${get('$i')} (i32.const 2))`)} (v128.load ${add(get('$s'), `(i32.shl ${get('$i')} (i32.const 2))`)}))`)}`)}
+        (return)))
+    (if (i32.and (i32.eq ${get('$cs')} (i32.const 4)) (i32.eq ${get('$count')} ${get('$width')}))
+      (then
+        ${set('$kc4', `(i32.and ${get('$kc')} (i32.const -4))`)}
+        ${forLoop('$i', c32(0), get('$width'), c32(4), `
+          ${forLoop('$p', c32(0), get('$kc4'), c32(4), `
+            ${set('$s', add(add(get('$src'), mul(get('$i'), get('$rs'))), `(i32.shl ${get('$p')} (i32.const 2))`))}
+            ${set('$r0', `(v128.load ${get('$s')})`)}
+            ${set('$r1', `(v128.load ${add(get('$s'), get('$rs'))})`)}
+            ${set('$r2', `(v128.load ${add(get('$s'), `(i32.shl ${get('$rs')} (i32.const 1))`)})`)}
+            ${set('$r3', `(v128.load ${add(get('$s'), mul(get('$rs'), c32(3)))})`)}
+            ${set('$t0', shuffle(get('$r0'), get('$r1'), [0, 4, 1, 5]))}
+            ${set('$t1', shuffle(get('$r0'), get('$r1'), [2, 6, 3, 7]))}
+            ${set('$t2', shuffle(get('$r2'), get('$r3'), [0, 4, 1, 5]))}
+            ${set('$t3', shuffle(get('$r2'), get('$r3'), [2, 6, 3, 7]))}
+            ${set('$d', add(add(get('$dst'), mul(get('$p'), get('$wb'))), `(i32.shl ${get('$i')} (i32.const 2))`))}
+            (v128.store ${get('$d')} ${shuffle(get('$t0'), get('$t2'), [0, 1, 4, 5])})
+            (v128.store ${add(get('$d'), get('$wb'))} ${shuffle(get('$t0'), get('$t2'), [2, 3, 6, 7])})
+            (v128.store ${add(get('$d'), `(i32.shl ${get('$wb')} (i32.const 1))`)} ${shuffle(get('$t1'), get('$t3'), [0, 1, 4, 5])})
+            (v128.store ${add(get('$d'), mul(get('$wb'), c32(3)))} ${shuffle(get('$t1'), get('$t3'), [2, 3, 6, 7])})`)}`)}
+        ${forLoop('$i', c32(0), get('$width'), c32(1), `
+          ${set('$s', add(add(get('$src'), mul(get('$i'), get('$rs'))), `(i32.shl ${get('$kc4')} (i32.const 2))`))}
+          ${set('$d', add(add(get('$dst'), mul(get('$kc4'), get('$wb'))), `(i32.shl ${get('$i')} (i32.const 2))`))}
+          ${forLoop('$p', get('$kc4'), get('$kc'), c32(1), `
+            (f32.store ${get('$d')} (f32.load ${get('$s')}))
+            ${set('$s', add(get('$s'), c32(4)))}
+            ${set('$d', add(get('$d'), get('$wb')))}`)}`)}
         (return)))
     ${forLoop('$i', c32(0), get('$width'), c32(1), `
       ${set('$s', add(get('$src'), mul(get('$i'), get('$rs'))))}
