@@ -109,6 +109,14 @@ test('sgemm: empty products, subarray operands and bad flags', { skip: skipWasm 
   assert.throws(() => blas.sgemm(NT, NT, 4, 4, 4, 1, a, 4, b, 4, 0, out, 4), /shorter than its dimensions/);
 });
 
+test('sgemm: a product larger than the module may hold is split by rows of C, with the same result', { skip: skipWasm }, () => {
+  // 64 x 128 by 128 x 64 needs about 37,000 floats: at most 30,000 splits it in two or four (a transposed A
+  // still spans all its columns in each piece)
+  const small = wasmSgemmBuild('simd', { maxFloats: 30000 })!;
+  for (const [alpha, beta] of [[1, 0], [0.5, 1]] as const) check(small, 'split', 64, 64, 128, { alpha, beta });
+  assert.throws(() => small.sgemm(NT, NT, 1, 8000, 4, 1, data(4, 1), 4, data(32000, 2), 8000, 0, new Float32Array(8000), 8000), /does not fit in the WebAssembly sgemm's memory \(at most 30000 floats\)/);
+});
+
 test('relaxed SIMD is detected, not assumed: a fresh Node with --experimental-wasm-relaxed-simd uses it', { skip: skipWasm || (Number(process.versions.node.split('.')[0]) >= 22 ? 'Node 22+ has relaxed SIMD without a flag' : false) }, () => {
   const sgemm = fileURLToPath(new URL('../../src/lib/blas/sgemm.ts', import.meta.url));
   const code = `const { loadWasmSgemm } = await import(${JSON.stringify(sgemm)}); const l = loadWasmSgemm(); console.log(JSON.stringify({ ok: l.ok, flavour: l.ok ? l.flavour : null, reason: l.reason }));`;

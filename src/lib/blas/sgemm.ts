@@ -54,14 +54,24 @@ function instantiate(base64: string): Exports | undefined {
   }
 }
 
-/** The CBLAS-like object around one instance of the module. */
-function wrap(ex: Exports): Nblas {
+/**
+ * The CBLAS-like object around one instance of the module. A call that needs more than maxFloats
+ * floats of the module's memory, or more than the engine lets it grow to, is split by rows of C.
+ */
+function wrap(ex: Exports, maxFloats = SGEMM_MAX_FLOATS): Nblas {
   const memory = ex.memory;
   let mem = new Float32Array(memory.buffer);
-  const reserve = (floats: number) => {
+  /** Whether the memory holds (or could be grown to hold) `floats` floats. */
+  const reserve = (floats: number): boolean => {
+    if (floats > maxFloats) return false;
     const bytes = floats * 4;
-    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    try {
+      if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    } catch {
+      return false; // RangeError: the engine's limit
+    }
     if (mem.buffer !== memory.buffer) mem = new Float32Array(memory.buffer);
+    return true;
   };
   /** Floats the call needs for op(A) m x k, op(B) k x n, C. */
   const need = (m: number, n: number, k: number, sa: number, sb: number, sc: number) => {
@@ -77,9 +87,8 @@ function wrap(ex: Exports): Nblas {
     const sb = k === 0 ? 0 : tB ? extent(n, k, ldb) : extent(k, n, ldb);
     const sc = extent(m, n, ldc);
     if (a.length < sa || b.length < sb || c.length < sc) throw new RangeError('sgemm: an operand is shorter than its dimensions and leading dimension say');
-    const total = need(m, n, k, sa, sb, sc);
-    if (total > SGEMM_MAX_FLOATS) {
-      if (m === 1) throw new RangeError(`sgemm: a product of 1 x ${k} by ${k} x ${n} is beyond the WebAssembly sgemm's ${SGEMM_MAX_FLOATS} floats`);
+    if (!reserve(need(m, n, k, sa, sb, sc))) {
+      if (m === 1) throw new RangeError(`sgemm: a product of 1 x ${k} by ${k} x ${n} does not fit in the WebAssembly sgemm's memory (at most ${maxFloats} floats)`);
       // Split C's rows in two (op(A)'s rows start i0 rows, or i0 columns when transposed, further).
       const h = m >> 1;
       sgemm(transA, transB, h, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -87,7 +96,6 @@ function wrap(ex: Exports): Nblas {
       sgemm(transA, transB, m - h, n, k, alpha, a.subarray(offA), lda, b, ldb, beta, c.subarray(h * ldc), ldc);
       return;
     }
-    reserve(total);
     let top = 0;
     const place = (n: number) => {
       const at = top;
@@ -156,10 +164,13 @@ function selfTest(blas: Nblas): string | undefined {
   }
 }
 
-/** A fresh instance of one build, unchecked, or undefined where this Node does not validate it (tests compare both builds). */
-export function wasmSgemmBuild(flavour: SgemmFlavour): Nblas | undefined {
+/**
+ * A fresh instance of one build, unchecked, or undefined where this Node does not validate it
+ * (tests compare both builds; `maxFloats` makes them exercise the split of large products).
+ */
+export function wasmSgemmBuild(flavour: SgemmFlavour, opts: { maxFloats?: number } = {}): Nblas | undefined {
   const ex = instantiate(flavour === 'relaxed-simd' ? SGEMM_RELAXED_WASM_BASE64 : SGEMM_SIMD_WASM_BASE64);
-  return ex ? wrap(ex) : undefined;
+  return ex ? wrap(ex, opts.maxFloats) : undefined;
 }
 
 let cached: WasmSgemmLoad | undefined;
