@@ -8,11 +8,15 @@
  * both, then `--rounds` rounds each time a TypeScript block and a PyTorch block of batches.
  * The table shows medians over all timed batches, their ratio, and the "paired ratio": the median
  * over rounds of the ratio of the two blocks of that round (neighbours in time, so the least
- * affected by other processes' load).
+ * affected by other processes' load). On the blas variants, "in sgemm" is the share of the timed
+ * batches' time spent in matrix products (OpenBLAS or the WebAssembly sgemm): what bounds them.
  *
  * Flags:
- *   --all              every backend that works here (tensorflow, blas, wasm, cpu), one after another
- *   --backend NAME     this backend (else RNNKIT_BACKEND, else setupBackend()'s choice)
+ *   --all              every backend that works here (tensorflow, blas, blas-wasm, wasm, cpu), one
+ *                      after another: blas-wasm (the blas backend over the WebAssembly sgemm) runs
+ *                      even where nblas is installed, so both blas variants are measured side by side
+ *   --backend NAME     this backend (else RNNKIT_BACKEND, else setupBackend()'s choice); a list
+ *                      (--backend blas,blas-wasm,wasm) runs each, one after another
  *   --only a,b         only these workloads (names as printed; prefixes work: --only lab8)
  *   --skip a,b         leave these out (prefixes work: --skip lab8-vanilla-epoch)
  *   --batches N        timed batches per workload (default: per workload)
@@ -20,6 +24,10 @@
  *   --warmup N         untimed batches first (default: 3 and about a second; epochs: 1)
  *   --no-torch         skip PyTorch
  *   --no-mnist1d       skip bench/mnist1d.bench.ts (run after this table when present)
+ *   --no-sgemm         skip the sgemm micro-benchmark (bench/sgemm.ts: GFLOP/s of the WebAssembly
+ *                      sgemm, OpenBLAS and PyTorch at the courses' shapes), which runs after the table
+ *   --sgemm-only       only the sgemm micro-benchmark
+ *   --sgemm-ms N       milliseconds of calls per sgemm measurement (default 50)
  *   --json FILE        also write the results as JSON
  *   --denormals        also time kernels on denormal versus normal inputs, here and in PyTorch,
  *                      and train a model whose weights are denormal
@@ -30,8 +38,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { setupBackend, type BackendName } from 'rnn-course-kit';
+import { BACKEND_NAMES, setupBackend, type BackendName } from 'rnn-course-kit';
 import { WORKLOADS, type Workload, type WorkloadSpec } from './workloads.js';
+import { sgemmBench, sgemmMeter, sgemmTable, type CallTime, type SgemmCase, type SgemmRow } from './sgemm.js';
 import { kernelNodeFlags } from '../src/runner/node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,10 +57,13 @@ interface Args {
   mnist1d: boolean;
   json?: string;
   denormals: boolean;
+  sgemm: boolean;
+  sgemmOnly: boolean;
+  sgemmMs: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { all: false, rounds: 5, torch: true, mnist1d: true, denormals: false };
+  const a: Args = { all: false, rounds: 5, torch: true, mnist1d: true, denormals: false, sgemm: true, sgemmOnly: false, sgemmMs: 50 };
   const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
@@ -76,8 +88,11 @@ function parseArgs(argv: string[]): Args {
     else if (f === '--no-mnist1d') a.mnist1d = false;
     else if (f === '--json') a.json = next();
     else if (f === '--denormals') a.denormals = true;
+    else if (f === '--no-sgemm') a.sgemm = false;
+    else if (f === '--sgemm-only') a.sgemmOnly = true;
+    else if (f === '--sgemm-ms') a.sgemmMs = count(1);
     else if (f === '--help' || f === '-h') {
-      console.log('usage: npm run bench -- [--all] [--backend NAME] [--only a,b] [--skip a,b] [--batches N] [--rounds N] [--warmup N] [--no-torch] [--no-mnist1d] [--json FILE] [--denormals]');
+      console.log('usage: npm run bench -- [--all] [--backend NAME] [--only a,b] [--skip a,b] [--batches N] [--rounds N] [--warmup N] [--no-torch] [--no-mnist1d] [--no-sgemm] [--sgemm-only] [--sgemm-ms N] [--json FILE] [--denormals]');
       process.exit(0);
     } else throw new Error(`unknown flag ${f} (try --help)`);
   }
@@ -170,6 +185,8 @@ interface Row {
   torchTimes?: number[];
   torchError?: string;
   numTensorsGrowth: number;
+  /** On the blas variants: the share of the timed steps' time spent in sgemm. */
+  sgemmShare?: number;
 }
 
 async function timeSteps(w: Workload, n: number): Promise<number[]> {
@@ -207,6 +224,7 @@ async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, tor
     }
   }
   const before = tf.memory().numTensors;
+  const meter = sgemmMeter(backend);
   const times: number[] = [];
   const torchTimes: number[] = [];
   const roundMedians: number[] = [];
@@ -227,6 +245,8 @@ async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, tor
     }
   }
   const growth = tf.memory().numTensors - before;
+  const inSgemm = meter?.elapsed();
+  meter?.dispose();
   w.dispose();
   if (torch && !torchError) await torch.request({ cmd: 'drop', name: w.torchName }).catch(() => undefined);
   const row: Row = {
@@ -239,6 +259,7 @@ async function timeWorkload(spec: WorkloadSpec, backend: string, args: Args, tor
     row.pairedRatio = median(torchRoundMedians.map((t, i) => roundMedians[i]! / t));
   }
   if (torchError) row.torchError = torchError;
+  if (inSgemm !== undefined) row.sgemmShare = inSgemm / times.reduce((p, q) => p + q, 0);
   return row;
 }
 
@@ -312,6 +333,37 @@ async function denormalTraining(): Promise<void> {
   console.log(`  lab8-lstm training batch: parameters normal ${n.toFixed(1)} ms, denormal ${d.toFixed(1)} ms, ratio ${(d / n).toFixed(2)}`);
 }
 
+/** The workloads' table (Markdown), after a line naming the versions. */
+function printTable(rows: Row[], torch: TorchInfo | undefined): void {
+  console.log('');
+  console.log(`TensorFlow.js ${tf.version_core}, Node ${process.version}${nodeFlags()}${torch ? `; PyTorch ${torch.torch} (${torch.threads} thread${torch.threads === 1 ? '' : 's'}, flush denormal)` : ''}`);
+  const header = `| ${pad('workload', 20)} | ${pad('backend', 9)} | ${pad('unit', 5)} | ${pad('TS ms', 8, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 5, true)} | ${pad('paired ratio', 12, true)} | ${pad('in sgemm', 8, true)} |`;
+  console.log(header);
+  console.log(header.replace(/[^|]/g, '-'));
+  for (const r of rows) {
+    const t = r.torchMedian;
+    console.log(
+      `| ${pad(r.workload, 20)} | ${pad(r.backend, 9)} | ${pad(r.unit, 5)} | ${pad(r.median.toFixed(1), 8, true)} | ${pad(t === undefined ? '-' : t.toFixed(1), 10, true)} | ` +
+        `${pad(t === undefined ? '-' : (r.median / t).toFixed(2), 5, true)} | ${pad(r.pairedRatio === undefined ? '-' : r.pairedRatio.toFixed(2), 12, true)} | ` +
+        `${pad(r.sgemmShare === undefined ? '-' : `${(100 * r.sgemmShare).toFixed(0)}%`, 8, true)} |`,
+    );
+  }
+  for (const r of rows.filter((x) => x.numTensorsGrowth !== 0)) {
+    console.log(`warning: ${r.workload} on ${r.backend} grew tf.memory().numTensors by ${r.numTensorsGrowth}`);
+  }
+}
+
+/** The sgemm micro-benchmark (bench/sgemm.ts), PyTorch's side through the torch server. */
+async function runSgemm(args: Args, torch: TorchServer | undefined): Promise<SgemmRow[]> {
+  const torchSgemm = torch
+    ? (c: SgemmCase, ms: number) => torch.request<CallTime>({ cmd: 'sgemm', m: c.m, n: c.n, k: c.k, ta: c.tA, tb: c.tB, ms })
+    : undefined;
+  const r = await sgemmBench({ rounds: args.rounds, ms: args.sgemmMs, torch: torchSgemm });
+  console.log(`\nsgemm on one thread: GFLOP/s per CPU second, medians of ${args.rounds} alternating rounds of ${args.sgemmMs} ms (WebAssembly: ${r.wasmReason}; OpenBLAS: ${r.openblasReason}):`);
+  console.log(sgemmTable(r.rows));
+  return r.rows;
+}
+
 /* ---------------- main ---------------- */
 
 /** The notebook kernel's Node options (package.json) that this process runs with. */
@@ -333,19 +385,22 @@ async function main(): Promise<void> {
 
   const backends: string[] = [];
   if (args.all) {
-    for (const name of ['tensorflow', 'blas', 'wasm', 'cpu'] as BackendName[]) {
+    for (const name of BACKEND_NAMES) {
       try {
-        await setupBackend({ force: name, show: false });
+        const r = await setupBackend({ force: name, show: false });
         backends.push(name);
+        console.log(`backend: ${name} - ${r.reason}`);
       } catch {
         // not available here
       }
     }
   } else {
-    const forced = (args.backend ?? process.env.RNNKIT_BACKEND) as BackendName | undefined;
-    const r = await setupBackend({ force: forced || undefined, show: false });
-    backends.push(r.name);
-    console.log(`backend: ${r.name} - ${r.reason}`);
+    const forced = (args.backend ?? process.env.RNNKIT_BACKEND ?? '').split(',').map((b) => b.trim()).filter(Boolean) as BackendName[];
+    for (const name of forced.length ? forced : [undefined]) {
+      const r = await setupBackend({ force: name, show: false });
+      backends.push(r.name);
+      console.log(`backend: ${r.name} - ${r.reason}`);
+    }
   }
   if (backends.includes('blas') && process.env.OPENBLAS_CORETYPE) {
     // OpenBLAS picks its kernels by CPU unless told; a forced older core can halve sgemm's speed.
@@ -360,35 +415,24 @@ async function main(): Promise<void> {
   }
 
   const rows: Row[] = [];
+  let sgemmRows: SgemmRow[] | undefined;
   try {
-    for (const b of backends) {
+    for (const b of args.sgemmOnly ? [] : backends) {
       await setupBackend({ force: b as BackendName, show: false });
       for (const spec of specs) {
         const row = await timeWorkload(spec, b, args, torch?.server);
         rows.push(row);
         const t = row.torchMedian === undefined ? '' : `   PyTorch ${row.torchMedian.toFixed(1)} ms   ratio ${(row.median / row.torchMedian).toFixed(2)}`;
-        console.log(`  ${pad(row.workload, 20)} ${pad(b, 6)} ${row.median.toFixed(1).padStart(8)} ms/${row.unit} (${row.times.length})${t}${row.torchError ? `   PyTorch failed: ${row.torchError}` : ''}`);
+        console.log(`  ${pad(row.workload, 20)} ${pad(b, 9)} ${row.median.toFixed(1).padStart(8)} ms/${row.unit} (${row.times.length})${t}${row.torchError ? `   PyTorch failed: ${row.torchError}` : ''}`);
       }
     }
 
-    console.log('');
-    console.log(`TensorFlow.js ${tf.version_core}, Node ${process.version}${nodeFlags()}${torch ? `; PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? '' : 's'}, flush denormal)` : ''}`);
-    const header = `| ${pad('workload', 20)} | ${pad('backend', 7)} | ${pad('unit', 5)} | ${pad('TS ms', 8, true)} | ${pad('PyTorch ms', 10, true)} | ${pad('ratio', 5, true)} | ${pad('paired ratio', 12, true)} |`;
-    console.log(header);
-    console.log(header.replace(/[^|]/g, '-'));
-    for (const r of rows) {
-      const t = r.torchMedian;
-      console.log(
-        `| ${pad(r.workload, 20)} | ${pad(r.backend, 7)} | ${pad(r.unit, 5)} | ${pad(r.median.toFixed(1), 8, true)} | ${pad(t === undefined ? '-' : t.toFixed(1), 10, true)} | ` +
-          `${pad(t === undefined ? '-' : (r.median / t).toFixed(2), 5, true)} | ${pad(r.pairedRatio === undefined ? '-' : r.pairedRatio.toFixed(2), 12, true)} |`,
-      );
-    }
-    for (const r of rows.filter((x) => x.numTensorsGrowth !== 0)) {
-      console.log(`warning: ${r.workload} on ${r.backend} grew tf.memory().numTensors by ${r.numTensorsGrowth}`);
-    }
+    if (args.sgemm || args.sgemmOnly) sgemmRows = await runSgemm(args, torch?.server);
+
+    if (!args.sgemmOnly) printTable(rows, torch?.info);
 
     if (args.json) {
-      writeFileSync(args.json, JSON.stringify({ tfjs: tf.version_core, node: process.version, nodeFlags: youngGenerationFlags(), torch: torch?.info, rows }, null, 2));
+      writeFileSync(args.json, JSON.stringify({ tfjs: tf.version_core, node: process.version, nodeFlags: youngGenerationFlags(), torch: torch?.info, rows, sgemm: sgemmRows }, null, 2));
       console.log(`wrote ${args.json}`);
     }
 
@@ -411,7 +455,7 @@ async function main(): Promise<void> {
   }
 
   const mnist1d = join(here, 'mnist1d.bench.ts');
-  if (args.mnist1d && existsSync(mnist1d)) {
+  if (args.mnist1d && !args.sgemmOnly && existsSync(mnist1d)) {
     console.log('\nbench/mnist1d.bench.ts:');
     const r = spawnSync(process.execPath, ['--import', 'tsx', mnist1d], { stdio: 'inherit', env: process.env });
     if (r.status !== 0) process.exitCode = r.status ?? 1;

@@ -18,6 +18,8 @@ object per line, so that TypeScript and PyTorch rounds can alternate on a shared
   {"cmd": "run", "name": "lab8-gru", "n": 10}          -> {"ok": true, "times": [ms, ...]}
   {"cmd": "info"}                                      -> {"ok": true, "torch": "1.13.0", "threads": 1}
   {"cmd": "denormals"}                                 -> {"ok": true, "results": {...}}
+  {"cmd": "sgemm", "m": 64, "n": 512, "k": 128, "ta": false, "tb": true, "ms": 50}
+                                                       -> {"ok": true, "us": wall, "cpuUs": CPU microseconds per call}
 Every reply is one JSON line on stdout. Random data of the right shapes (timing only).
 """
 import json
@@ -224,6 +226,26 @@ def denormals():
     return out
 
 
+def sgemm(m, n, k, ta, tb, ms):
+    """Wall-clock and CPU microseconds per torch.mm(op(A), op(B), out=C) with op a transposed view
+    (no copy), as the backward passes call it; calls repeated for about `ms` milliseconds."""
+    a = torch.randn(k, m).t() if ta else torch.randn(m, k)
+    b = torch.randn(n, k).t() if tb else torch.randn(k, n)
+    out = torch.empty(m, n)
+    for _ in range(20):
+        torch.mm(a, b, out=out)
+    calls = 0
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    while True:
+        for _ in range(10):
+            torch.mm(a, b, out=out)
+        calls += 10
+        elapsed = time.perf_counter() - t0
+        if elapsed * 1000 >= ms:
+            return elapsed * 1e6 / calls, (time.process_time() - c0) * 1e6 / calls
+
+
 def serve():
     made = {}
     for line in sys.stdin:
@@ -251,6 +273,9 @@ def serve():
                 reply = {"ok": True}
             elif cmd == "denormals":
                 reply = {"ok": True, "results": denormals()}
+            elif cmd == "sgemm":
+                us, cpu_us = sgemm(int(req["m"]), int(req["n"]), int(req["k"]), bool(req["ta"]), bool(req["tb"]), float(req["ms"]))
+                reply = {"ok": True, "us": us, "cpuUs": cpu_us}
             else:
                 reply = {"ok": False, "error": "unknown command " + str(cmd)}
         except Exception as e:  # reported to the caller, which prints it

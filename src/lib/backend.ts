@@ -1,8 +1,10 @@
 /**
  * Chooses the TensorFlow.js backend: libtensorflow through @tensorflow/tfjs-node-gpu when it
- * loads and finds a GPU, else @tensorflow/tfjs-node, else the fastest backend that works here
- * (the OpenBLAS-backed `blas` backend when the optional `nblas` binding is installed, then
- * `wasm`, then `cpu`). RNNKIT_BACKEND=<name> forces one (tensorflow, blas, wasm, cpu).
+ * loads and finds a GPU, else @tensorflow/tfjs-node, else the fastest backend that works here:
+ * the `blas` backend with OpenBLAS's sgemm when the optional `nblas` binding is installed, else
+ * the same backend with the kit's WebAssembly SIMD sgemm (`blas-wasm`, no native code), then
+ * tfjs's `wasm`, then `cpu`. RNNKIT_BACKEND=<name> forces one (tensorflow, blas, blas-wasm, wasm,
+ * cpu). The report says which sgemm the blas backend uses and why.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -11,8 +13,9 @@ import './tfjs-fixes.js';
 
 const require = createRequire(import.meta.url);
 
-export type BackendName = 'tensorflow' | 'blas' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'blas', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow' | 'blas' | 'blas-wasm' | 'wasm' | 'cpu';
+/** Every backend, in the order setupBackend() tries them. */
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'blas', 'blas-wasm', 'wasm', 'cpu'];
 
 export interface BackendAttempt {
   name: BackendName;
@@ -29,6 +32,11 @@ export interface BackendReport {
   forced: boolean;
   /** For `tensorflow`: whether libtensorflow runs on a GPU. */
   gpu: boolean;
+  /**
+   * For `blas` and `blas-wasm`: the sgemm the matrix products run in, in a sentence ("OpenBLAS
+   * sgemm through nblas 2.1.13", "WebAssembly SIMD sgemm (plain SIMD: ...)").
+   */
+  sgemm?: string;
   /** Every backend tried, in order, with what happened. */
   attempts: BackendAttempt[];
   tfjsVersion: string;
@@ -72,20 +80,24 @@ async function tryTensorflow(): Promise<BackendAttempt> {
   return { name: 'tensorflow', ok: false, detail: loadErrors.join('; ') };
 }
 
-async function tryBlas(): Promise<BackendAttempt> {
+type Register = () => Promise<{ ok: boolean; reason: string }>;
+
+/** The blas backend over OpenBLAS (`blas`) or over the WebAssembly sgemm (`blas-wasm`). */
+async function tryBlas(name: 'blas' | 'blas-wasm'): Promise<BackendAttempt> {
   try {
-    // The BLAS path is optional: a computed specifier keeps the module out of the static graph.
+    // The blas backend is loaded on demand: a computed specifier keeps it out of the static graph.
     const blasModule = './blas/index.js';
-    const blas = (await import(blasModule)) as { registerBlasBackend?: () => Promise<{ ok: boolean; reason: string }> };
-    if (!blas.registerBlasBackend) return { name: 'blas', ok: false, detail: 'not built into this version' };
-    const r = await blas.registerBlasBackend();
-    if (!r.ok) return { name: 'blas', ok: false, detail: r.reason };
-    if (!(await tf.setBackend('blas'))) return { name: 'blas', ok: false, detail: 'backend failed to initialise' };
-    return { name: 'blas', ok: true, detail: r.reason };
+    const blas = (await import(blasModule)) as { registerBlasBackend?: Register; registerBlasWasmBackend?: Register };
+    const register = name === 'blas' ? blas.registerBlasBackend : blas.registerBlasWasmBackend;
+    if (!register) return { name, ok: false, detail: 'not built into this version' };
+    const r = await register();
+    if (!r.ok) return { name, ok: false, detail: r.reason };
+    if (!(await tf.setBackend(name))) return { name, ok: false, detail: 'backend failed to initialise' };
+    return { name, ok: true, detail: r.reason.replace(/ \(already registered\)$/, '') };
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && /blas[\\/]index/.test(message(e))) return { name: 'blas', ok: false, detail: 'not built into this version' };
-    return { name: 'blas', ok: false, detail: message(e) };
+    if (code === 'ERR_MODULE_NOT_FOUND' && /blas[\\/]index/.test(message(e))) return { name, ok: false, detail: 'not built into this version' };
+    return { name, ok: false, detail: message(e) };
   }
 }
 
@@ -106,7 +118,8 @@ async function tryCpu(): Promise<BackendAttempt> {
 
 const tryers: Record<BackendName, () => Promise<BackendAttempt>> = {
   tensorflow: tryTensorflow,
-  blas: tryBlas,
+  blas: () => tryBlas('blas'),
+  'blas-wasm': () => tryBlas('blas-wasm'),
   wasm: tryWasm,
   cpu: tryCpu,
 };
@@ -114,7 +127,7 @@ const tryers: Record<BackendName, () => Promise<BackendAttempt>> = {
 function parseForced(value: string | undefined): BackendName | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const v = value.trim().toLowerCase();
-  const alias: Record<string, BackendName> = { 'tfjs-node': 'tensorflow', 'tfjs-node-gpu': 'tensorflow', node: 'tensorflow', gpu: 'tensorflow' };
+  const alias: Record<string, BackendName> = { 'tfjs-node': 'tensorflow', 'tfjs-node-gpu': 'tensorflow', node: 'tensorflow', gpu: 'tensorflow', openblas: 'blas', blas_wasm: 'blas-wasm' };
   const name = (alias[v] ?? v) as BackendName;
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`RNNKIT_BACKEND=${value} is not a backend: use one of ${BACKEND_NAMES.join(', ')}.`);
@@ -144,6 +157,7 @@ export async function setupBackend(opts: SetupOptions = {}): Promise<BackendRepo
         ? `forced by ${opts.force ? 'the force option' : `RNNKIT_BACKEND=${process.env.RNNKIT_BACKEND}`}; ${attempt.detail}`
         : `${attempt.detail}${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}`;
       current = { name, reason, forced: forced !== undefined, gpu: name === 'tensorflow' && gpuFound, attempts, tfjsVersion: tf.version_core };
+      if (name === 'blas' || name === 'blas-wasm') current.sgemm = attempt.detail;
       if (opts.show !== false) showBackendReport(current);
       return current;
     }

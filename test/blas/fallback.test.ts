@@ -8,14 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 const src = (p: string) => JSON.stringify(fileURLToPath(new URL(`../../src/${p}`, import.meta.url)));
 
-test('without nblas, setupBackend picks wasm, says why blas was skipped, and training (Adam, Lab 8 cells, LSTM module) works', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rnnkit-no-nblas-'));
-  try {
-    // A preload that makes `nblas` unresolvable, as when npm dropped the optional dependency.
-    const hide = join(dir, 'hide-nblas.cjs');
-    writeFileSync(
-      hide,
-      `const Module = require('node:module');
+/** A preload that makes `nblas` unresolvable, as when npm dropped the optional dependency. */
+function hideNblas(dir: string): string {
+  const hide = join(dir, 'hide-nblas.cjs');
+  writeFileSync(
+    hide,
+    `const Module = require('node:module');
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   if (request === 'nblas' || request.startsWith('nblas/')) {
@@ -25,7 +23,14 @@ Module._resolveFilename = function (request, ...rest) {
   }
   return resolve.call(this, request, ...rest);
 };`,
-    );
+  );
+  return hide;
+}
+
+test('without nblas, setupBackend picks blas-wasm (the WebAssembly sgemm), says why blas was skipped, and training (Adam, Lab 8 cells, LSTM module) works', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnkit-no-nblas-'));
+  try {
+    const hide = hideNblas(dir);
     const code = `
       import * as tf from '@tensorflow/tfjs';
       const { setupBackend } = await import(${src('lib/backend.ts')});
@@ -48,8 +53,8 @@ Module._resolveFilename = function (request, ...rest) {
       const xs = tf.randomNormal([2, 5, 4]);
       const { value, grads } = tf.variableGrads(() => tf.sum(lstm.call(xs)[0]), lstm.parameters());
       console.log(JSON.stringify({
-        name: r.name, reason: r.reason, blas: r.attempts.find((a) => a.name === 'blas'),
-        backend: tf.getBackend(), loss, testLoss, lstmLoss: value.dataSync()[0], grads: Object.keys(grads).length,
+        name: r.name, reason: r.reason, sgemm: r.sgemm, blas: r.attempts.find((a) => a.name === 'blas'),
+        backend: tf.getBackend(), fused: tf.getKernel('BlasLstmSeq', tf.getBackend()) !== undefined, loss, testLoss, lstmLoss: value.dataSync()[0], grads: Object.keys(grads).length,
       }));`;
     const p = spawnSync(process.execPath, ['--require', hide, '--import', 'tsx', '--input-type=module', '-e', code], {
       encoding: 'utf8',
@@ -57,15 +62,48 @@ Module._resolveFilename = function (request, ...rest) {
     });
     assert.equal(p.status, 0, p.stderr);
     const out = JSON.parse(p.stdout.trim().split('\n').pop()!) as {
-      name: string; reason: string; blas: { ok: boolean; detail: string }; backend: string; loss: number; testLoss: number; lstmLoss: number; grads: number;
+      name: string; reason: string; sgemm: string; blas: { ok: boolean; detail: string }; backend: string; fused: boolean; loss: number; testLoss: number; lstmLoss: number; grads: number;
     };
-    assert.equal(out.name, 'wasm');
-    assert.equal(out.backend, 'wasm');
+    assert.equal(out.name, 'blas-wasm');
+    assert.equal(out.backend, 'blas-wasm');
+    assert.match(out.sgemm, /^WebAssembly SIMD sgemm /);
     assert.deepEqual(out.blas, { name: 'blas', ok: false, detail: 'nblas not installed (optional; needs libopenblas-dev)' });
-    assert.match(out.reason, /skipped .*blas: nblas not installed/);
+    assert.match(out.reason, /^WebAssembly SIMD sgemm .*\(skipped tensorflow: .*; blas: nblas not installed/);
+    assert.ok(out.fused, 'the fused recurrent kernels are registered on blas-wasm');
     assert.ok(Number.isFinite(out.loss) && out.loss > 0 && Number.isFinite(out.testLoss), `losses ${out.loss} ${out.testLoss}`);
     assert.ok(Number.isFinite(out.lstmLoss));
     assert.equal(out.grads, 8, 'a gradient for each of the 2-layer LSTM parameters');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without nblas and without a WebAssembly engine that runs the sgemm, setupBackend falls back to wasm and says why at each step', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnkit-no-sgemm-'));
+  try {
+    const hide = hideNblas(dir);
+    // An engine that refuses the sgemm modules (as one without WebAssembly SIMD would).
+    const noSgemm = join(dir, 'no-sgemm.cjs');
+    writeFileSync(noSgemm, `const validate = WebAssembly.validate;
+WebAssembly.validate = (bytes) => Buffer.from(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength).includes('sgemm') ? false : validate(bytes);`);
+    const code = `
+      const { setupBackend } = await import(${src('lib/backend.ts')});
+      const r = await setupBackend({ show: false });
+      console.log(JSON.stringify({ name: r.name, sgemm: r.sgemm ?? null, attempts: r.attempts.map((a) => [a.name, a.ok, a.detail]) }));`;
+    const p = spawnSync(process.execPath, ['--require', hide, '--require', noSgemm, '--import', 'tsx', '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+      env: { ...process.env, RNNKIT_BACKEND: '', RNNKIT_DISPLAY: 'text' },
+    });
+    assert.equal(p.status, 0, p.stderr);
+    const out = JSON.parse(p.stdout.trim().split('\n').pop()!) as { name: string; sgemm: string | null; attempts: [string, boolean, string][] };
+    assert.equal(out.name, 'wasm');
+    assert.equal(out.sgemm, null);
+    assert.deepEqual(out.attempts.map((a) => a[0]), ['tensorflow', 'blas', 'blas-wasm', 'wasm']);
+    assert.deepEqual(out.attempts.slice(1), [
+      ['blas', false, 'nblas not installed (optional; needs libopenblas-dev)'],
+      ['blas-wasm', false, 'WebAssembly SIMD is not available in this JavaScript engine'],
+      ['wasm', true, 'WebAssembly (SIMD, single thread in Node)'],
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,12 +1,18 @@
-/** Shared helpers for the blas backend tests: run the same computation on 'cpu' and 'blas'. */
+/** Shared helpers for the blas backend tests: run the same computation on 'cpu' and on each blas variant. */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { registerBlasBackend } from '../../src/lib/blas/index.js';
+import { registerBlasBackend, registerBlasWasmBackend } from '../../src/lib/blas/index.js';
 
 export const registration = await registerBlasBackend();
+export const wasmRegistration = await registerBlasWasmBackend();
 /** `skip` option for node:test: the reason when nblas is absent, else false. */
 export const skip: string | false = registration.ok ? false : `blas backend unavailable: ${registration.reason}`;
 if (skip) console.log(`# skipping blas tests: ${skip}`);
+/** `skip` option for the tests of the blas-wasm variant (WebAssembly SIMD sgemm). */
+export const skipWasm: string | false = wasmRegistration.ok ? false : `blas-wasm backend unavailable: ${wasmRegistration.reason}`;
+if (skipWasm) console.log(`# skipping blas-wasm tests: ${skipWasm}`);
+/** The blas variants that work here: `blas` (OpenBLAS) and `blas-wasm` (the WebAssembly sgemm). */
+export const variants: string[] = [...(registration.ok ? ['blas'] : []), ...(wasmRegistration.ok ? ['blas-wasm'] : [])];
 
 /** Deterministic pseudo-random floats in [-1, 1) (xorshift). */
 export function data(n: number, seed = 1): Float32Array {
@@ -51,22 +57,38 @@ export async function runOn(backend: string, specs: Spec[], fn: (...xs: tf.Tenso
   return res;
 }
 
-/** Compares blas against cpu: same shapes, values within atol + rtol * |cpu|. */
+/**
+ * |blas - cpu| <= atol + rtol * |cpu| + ofLargest * (the output's largest |cpu|): the last term
+ * for sums of many terms, where float32 rounding in another order shows most in entries that cancel.
+ */
+export interface Tolerance {
+  atol?: number;
+  rtol?: number;
+  ofLargest?: number;
+}
+
+/** Compares each blas variant (or those given) against cpu: same shapes, values within atol + rtol * |cpu|. */
 export async function compare(
   label: string,
   specs: Spec[],
   fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
-  tol: { atol?: number; rtol?: number } = {},
+  tol: Tolerance = {},
+  backends: readonly string[] = variants,
 ): Promise<void> {
-  const atol = tol.atol ?? 1e-5;
-  const rtol = tol.rtol ?? 1e-5;
   const want = await runOn('cpu', specs, fn);
-  const got = await runOn('blas', specs, fn);
+  for (const backend of backends) compareWith(`${label} on ${backend}`, want, await runOn(backend, specs, fn), tol);
+}
+
+function compareWith(label: string, want: { shape: number[]; values: Float32Array }[], got: { shape: number[]; values: Float32Array }[], tol: Tolerance): void {
+  const rtol = tol.rtol ?? 1e-5;
   assert.equal(got.length, want.length, `${label}: number of outputs`);
   for (let o = 0; o < want.length; o++) {
     assert.deepEqual(got[o]!.shape, want[o]!.shape, `${label}: output ${o} shape`);
     const w = want[o]!.values;
     const g = got[o]!.values;
+    let largest = 0;
+    if (tol.ofLargest) for (const v of w) if (Number.isFinite(v)) largest = Math.max(largest, Math.abs(v));
+    const atol = (tol.atol ?? 1e-5) + (tol.ofLargest ?? 0) * largest;
     assert.equal(g.length, w.length);
     for (let i = 0; i < w.length; i++) {
       const a = w[i]!;

@@ -136,7 +136,8 @@ test('gradients through matMul match cpu for every transpose and batch combinati
           `grad ${c.name} tA=${tA} tB=${tB}`,
           [{ shape: sa, seed: seed++ }, { shape: sb, seed: seed++ }],
           (a, b) => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, tA, tB))))([a!, b!]),
-          { atol: 1e-4, rtol: 1e-4 },
+          // 512-term sums of values up to ~700: entries that cancel differ by float32 rounding of the largest
+          { atol: 1e-4, rtol: 1e-4, ofLargest: 1e-6 },
         );
       }
     }

@@ -10,15 +10,19 @@ export function fixture<T = any>(name: string): T {
 
 /**
  * The backends the layer tests run on: cpu and wasm always, blas (OpenBLAS kernels on the cpu
- * backend) when the optional nblas binding loads.
+ * backend) when the optional nblas binding loads, blas-wasm (the same kernels over the
+ * WebAssembly sgemm) where WebAssembly SIMD runs it.
  */
 export async function testBackends(): Promise<string[]> {
   const out = ['cpu', 'wasm'];
   try {
-    const { registerBlasBackend } = await import('../../src/lib/blas/index.js');
+    const { registerBlasBackend, registerBlasWasmBackend } = await import('../../src/lib/blas/index.js');
     const r = await registerBlasBackend();
     if (r.ok) out.push('blas');
     else console.log(`# blas backend not tested: ${r.reason}`);
+    const w = await registerBlasWasmBackend();
+    if (w.ok) out.push('blas-wasm');
+    else console.log(`# blas-wasm backend not tested: ${w.reason}`);
   } catch (e) {
     console.log(`# blas backend not tested: ${e instanceof Error ? e.message : String(e)}`);
   }

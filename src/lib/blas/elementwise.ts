@@ -473,7 +473,7 @@ const sum: Make = (fallback, blas) => (args) => {
   const backend = args.backend as unknown as CpuLikeBackend;
   const xv = f32(backend, x);
   const out = blasPool.alloc(k1 * k2);
-  if (xv.length >= BLAS_MIN && red > 1) {
+  if (xv.length >= BLAS_MIN && red > 1 && blas.onesProducts !== false) {
     // Sums as products with a ones vector (float32 accumulation, like PyTorch; the cpu kernel
     // accumulates in double, so results differ in the last bits).
     const o = ones(red);

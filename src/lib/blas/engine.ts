@@ -92,7 +92,8 @@ export function acceptNullGradients(kernelName: string): void {
   nullGradientKernels.add(kernelName);
 }
 
-let installed = false;
+/** The backends the fast paths serve (the blas backend's variants); the methods are replaced once. */
+const fastBackends = new Set<string>();
 /** Switched off by `setEngineFastPaths(false)` (tests and the bench compare both). */
 let enabled = true;
 
@@ -125,27 +126,30 @@ function kernelRegistry(): Map<string, tf.KernelConfig> | undefined {
   return r instanceof Map ? (r as Map<string, tf.KernelConfig>) : undefined;
 }
 
-/** Installs the fast paths for `backendName` (once). Returns whether they are installed. */
+/** Installs the fast paths for `backendName` (the engine's methods once). Returns whether they are installed. */
 export function installEngineFastPaths(backendName: string): boolean {
-  if (installed) return true;
+  if (fastBackends.size > 0) {
+    fastBackends.add(backendName);
+    return true;
+  }
   const engine = engineInternals();
   const registry = kernelRegistry();
   if (!engine || !registry) return false;
   // the registry must be the one tf.getKernel reads
   const probe = tf.getKernelsForBackend(backendName)[0] ?? tf.getKernelsForBackend('cpu')[0];
   if (!probe || registry.get(`${probe.backendName}_${probe.kernelName}`) !== tf.getKernel(probe.kernelName, probe.backendName)) return false;
-  installSaveTensors(engine, backendName);
-  installRunKernel(engine, backendName, registry);
-  installEndScope(engine, backendName);
-  installGradients(engine, backendName);
-  installed = true;
+  installSaveTensors(engine);
+  installRunKernel(engine, registry);
+  installEndScope(engine);
+  installGradients(engine);
+  fastBackends.add(backendName);
   return true;
 }
 
-function installSaveTensors(engine: EngineInternals, backendName: string): void {
+function installSaveTensors(engine: EngineInternals): void {
   const original = engine.saveTensorsForBackwardMode;
   engine.saveTensorsForBackwardMode = function (this: EngineInternals, tensors: Tensor[]): Tensor[] {
-    if (!enabled || this.backendName !== backendName || this.state.gradientDepth !== 1) return original.call(this, tensors);
+    if (!enabled || !fastBackends.has(this.backendName) || this.state.gradientDepth !== 1) return original.call(this, tensors);
     return tensors.map((t) => {
       const info = this.state.tensorInfo.get(t.dataId);
       if (!info) return original.call(this, [t])[0]!;
@@ -157,18 +161,22 @@ function installSaveTensors(engine: EngineInternals, backendName: string): void 
   };
 }
 
-function installRunKernel(engine: EngineInternals, backendName: string, registry: Map<string, tf.KernelConfig>): void {
+function installRunKernel(engine: EngineInternals, registry: Map<string, tf.KernelConfig>): void {
   const original = engine.runKernel;
-  const keys = new Map<string, string>();
+  /** Registry keys by backend, then kernel name. */
+  const keys = new Map<string, Map<string, string>>();
   engine.runKernel = function (this: EngineInternals, kernelName: string, inputs: tf.NamedTensorMap, attrs?: tf.NamedAttrMap) {
     const state = this.state;
-    if (!enabled || this.backendName !== backendName || state.profiling || this.ENV.getBool('DEBUG') || this.shouldCheckForMemLeaks()) {
+    if (!enabled || !fastBackends.has(this.backendName) || state.profiling || this.ENV.getBool('DEBUG') || this.shouldCheckForMemLeaks()) {
       return original.call(this, kernelName, inputs, attrs);
     }
-    let key = keys.get(kernelName);
+    const backendName = this.backendName;
+    let byName = keys.get(backendName);
+    if (byName === undefined) keys.set(backendName, (byName = new Map()));
+    let key = byName.get(kernelName);
     if (key === undefined) {
       key = `${backendName}_${kernelName}`;
-      keys.set(kernelName, key);
+      byName.set(kernelName, key);
     }
     const kernel = registry.get(key);
     if (kernel == null) throw new Error(`Kernel '${kernelName}' not registered for backend '${this.backendName}'`);
@@ -211,10 +219,10 @@ function asTensor(engine: EngineInternals, info: tf.TensorInfo): Tensor {
   return (info as { rank?: number }).rank != null ? (info as Tensor) : engine.makeTensorFromTensorInfo(info);
 }
 
-function installEndScope(engine: EngineInternals, backendName: string): void {
+function installEndScope(engine: EngineInternals): void {
   const original = engine.endScope;
   engine.endScope = function (this: EngineInternals, result?: unknown) {
-    if (!enabled || this.backendName !== backendName) return original.call(this, result);
+    if (!enabled || !fastBackends.has(this.backendName)) return original.call(this, result);
     let keepId = -1;
     let keepIds: Set<number> | undefined;
     let parentTensors: Tensor[] | undefined;
@@ -303,10 +311,10 @@ export function filterTape(tape: readonly TapeNode[], xs: readonly Tensor[], y: 
   return out;
 }
 
-function installGradients(engine: EngineInternals, backendName: string): void {
+function installGradients(engine: EngineInternals): void {
   const original = engine.gradients;
   engine.gradients = function (this: EngineInternals, f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients = false) {
-    if (!enabled || this.backendName !== backendName || this.state.gradientDepth !== 0) return original.call(this, f, xs, dy, allowNoGradients);
+    if (!enabled || !fastBackends.has(this.backendName) || this.state.gradientDepth !== 0) return original.call(this, f, xs, dy, allowNoGradients);
     tf.util.assert(xs.length > 0, () => 'gradients() received an empty list of xs.');
     if (dy != null && dy.dtype !== 'float32') throw new Error(`dy must have 'float32' dtype, but has '${dy.dtype}'`);
     const y = this.scopedRun(() => this.startTape(), () => this.endTape(), () => this.tidy('forward', f));

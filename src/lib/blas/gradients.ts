@@ -53,14 +53,17 @@ function tanhGradLoop(o: Float32Array, dy: Float32Array, y: Float32Array): void 
   }
 }
 
-let installed = false;
+/** The backends with the fused kernels (the blas backend's variants). */
+const fusedBackends = new Set<string>();
+const onFusedBackend = () => fusedBackends.has(tf.getBackend());
 
 /** Registers the fused kernels on `backendName` and wraps the Sigmoid / Tanh gradients (once). */
 export function installFusedGradients(backendName: string): void {
-  if (installed) return;
-  installed = true;
+  if (fusedBackends.has(backendName)) return;
   tf.registerKernel({ kernelName: SIGMOID_GRAD, backendName, kernelFunc: fusedKernel('sigmoid', sigmoidGradLoop) });
   tf.registerKernel({ kernelName: TANH_GRAD, backendName, kernelFunc: fusedKernel('tanh', tanhGradLoop) });
+  fusedBackends.add(backendName);
+  if (fusedBackends.size > 1) return;
 
   // Gradients of the fused kernels (second-order derivatives).
   tf.registerGradient({
@@ -86,7 +89,7 @@ export function installFusedGradients(backendName: string): void {
     },
   });
 
-  installBinaryGradients(backendName);
+  installBinaryGradients();
 
   for (const [kernelName, fused] of [['Sigmoid', SIGMOID_GRAD], ['Tanh', TANH_GRAD]] as const) {
     const original = tf.getGradient(kernelName);
@@ -95,7 +98,7 @@ export function installFusedGradients(backendName: string): void {
       ...original,
       gradFunc: (dy, saved, attrs) => {
         const y = saved[0];
-        if (tf.getBackend() !== backendName || Array.isArray(dy) || dy.dtype !== 'float32' || !y || y.dtype !== 'float32') {
+        if (!onFusedBackend() || Array.isArray(dy) || dy.dtype !== 'float32' || !y || y.dtype !== 'float32') {
           return original.gradFunc(dy, saved, attrs);
         }
         return { x: () => tf.engine().runKernel(fused, { dy, y }) as tf.Tensor };
@@ -113,7 +116,7 @@ export function installFusedGradients(backendName: string): void {
  */
 type GradientMap = ReturnType<tf.GradConfig['gradFunc']>;
 
-function installBinaryGradients(backendName: string): void {
+function installBinaryGradients(): void {
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
   /** dy summed over the axes x was broadcast along, in x's shape. */
   const reduceTo = (dy: tf.Tensor, x: tf.Tensor, outShape: number[]): tf.Tensor => {
@@ -125,7 +128,7 @@ function installBinaryGradients(backendName: string): void {
     return same(dy.shape, x.shape) ? shareTensor(dy) : tf.reshape(dy, x.shape);
   };
   const fast = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): dy is tf.Tensor =>
-    tf.getBackend() === backendName && !Array.isArray(dy) && dy.dtype === 'float32' &&
+    onFusedBackend() && !Array.isArray(dy) && dy.dtype === 'float32' &&
     saved.length === 2 && saved[0]!.dtype === 'float32' && saved[1]!.dtype === 'float32' && !tapeRecording();
   const wrap = (kernelName: string, gradFunc: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, outShape: number[]) => GradientMap) => {
     const original = tf.getGradient(kernelName);

@@ -1,11 +1,16 @@
 /**
  * The `blas` TensorFlow.js backend: a second instance of the plain-JavaScript cpu backend
  * (MathBackendCPU, with every cpu kernel) whose matrix multiplications (BatchMatMul, _FusedMatMul,
- * hence also every matMul gradient) run in OpenBLAS through the optional `nblas` binding, and
- * whose hot elementwise, slicing and reduction kernels are replaced by faster JavaScript
- * (./elementwise.ts). Used when tfjs-node cannot be installed; `src/lib/backend.ts` decides.
+ * hence also every matMul gradient) run in a BLAS sgemm, and whose hot elementwise, slicing and
+ * reduction kernels, recurrent layers and Adam are replaced by faster JavaScript and WebAssembly
+ * SIMD (./elementwise.ts, ./rnn.ts, ./adam.ts, ./simd.ts). It comes in two variants, the same
+ * kernels over a different sgemm:
+ * - `blas`: OpenBLAS through the optional `nblas` binding (needs libopenblas-dev at install);
+ * - `blas-wasm`: the WebAssembly SIMD sgemm of ./sgemm.ts (no native code, works everywhere).
+ * Used when tfjs-node cannot be installed; `src/lib/backend.ts` decides.
  *
- * `registerBlasBackend()` only registers the backend (idempotent); it never calls setBackend.
+ * `registerBlasBackend()` / `registerBlasWasmBackend()` only register (idempotent); they never
+ * call setBackend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadNblas, type Nblas } from './nblas.js';
@@ -17,12 +22,17 @@ import { ADAM_KERNEL, adamKernel } from './adam.js';
 import { GRU_SEQ, LSTM_SEQ, makeRnnKernels, RNN_SEQ, RNN_SEQ_GRAD } from './rnn.js';
 import { installRnnGradients } from './rnn-op.js';
 import { installEngineFastPaths } from './engine.js';
+import { loadWasmSgemm } from './sgemm.js';
 
 export { loadNblas } from './nblas.js';
 export type { Nblas, NblasLoad } from './nblas.js';
+export { loadWasmSgemm } from './sgemm.js';
+export type { SgemmFlavour, WasmSgemmLoad } from './sgemm.js';
 
-/** The name of the backend for `tf.setBackend`. */
+/** The name of the OpenBLAS variant for `tf.setBackend`. */
 export const BLAS_BACKEND_NAME = 'blas';
+/** The name of the WebAssembly-sgemm variant for `tf.setBackend`. */
+export const BLAS_WASM_BACKEND_NAME = 'blas-wasm';
 
 export interface BlasRegistration {
   ok: boolean;
@@ -33,22 +43,23 @@ export interface BlasRegistration {
    * - "nblas failed to load: <first line of the error>"
    * - "nblas failed its self-test: <detail>"
    * - "registering the blas backend failed: <error>"
+   * For the blas-wasm variant, the reasons of `loadWasmSgemm()` (./sgemm.ts).
    */
   reason: string;
 }
 
-let registered: BlasRegistration | undefined;
+const registered = new Map<string, BlasRegistration>();
 
 /** Kernel names this backend replaces (the rest are the cpu backend's own). */
 export const BLAS_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul', ...Object.keys(fastKernels), SIGMOID_GRAD, TANH_GRAD, ADAM_KERNEL, RNN_SEQ, LSTM_SEQ, GRU_SEQ, RNN_SEQ_GRAD];
 
-function register(blas: Nblas): void {
+function register(backendName: string, blas: Nblas): void {
   // The cpu backend's factory makes a new MathBackendCPU (from @tensorflow/tfjs-backend-cpu, which
   // @tensorflow/tfjs bundles) each call; using it avoids depending on that package directly.
   const cpuFactory = tf.findBackendFactory('cpu');
   if (!cpuFactory) throw new Error('the cpu backend is not registered');
   tf.registerBackend(
-    BLAS_BACKEND_NAME,
+    backendName,
     () => {
       const backend = cpuFactory() as tf.KernelBackend;
       // The cpu backend's "install tfjs-node" hint does not apply to this backend.
@@ -60,7 +71,7 @@ function register(blas: Nblas): void {
     0,
   );
   for (const config of tf.getKernelsForBackend('cpu')) {
-    tf.registerKernel({ ...config, backendName: BLAS_BACKEND_NAME, kernelFunc: escapingInputs(config.kernelName, config.kernelFunc) });
+    tf.registerKernel({ ...config, backendName, kernelFunc: escapingInputs(config.kernelName, config.kernelFunc) });
   }
   const cpu = (name: string): tf.KernelFunc => {
     const k = tf.getKernel(name, 'cpu');
@@ -68,23 +79,23 @@ function register(blas: Nblas): void {
     return escapingInputs(name, k.kernelFunc);
   };
   const override = (kernelName: string, kernelFunc: tf.KernelFunc) => {
-    tf.unregisterKernel(kernelName, BLAS_BACKEND_NAME);
-    tf.registerKernel({ kernelName, backendName: BLAS_BACKEND_NAME, kernelFunc });
+    tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel({ kernelName, backendName, kernelFunc });
   };
   override('BatchMatMul', makeBatchMatMul(blas, cpu('BatchMatMul')));
   override('_FusedMatMul', makeFusedMatMul(blas, { add: cpu('Add'), prelu: cpu('Prelu'), fused: cpu('_FusedMatMul') }));
   for (const [name, make] of Object.entries(fastKernels)) override(name, make(cpu(name), blas));
   // Sigmoid / Tanh backward in one kernel on this backend (other backends keep tfjs's gradient).
-  installFusedGradients(BLAS_BACKEND_NAME);
+  installFusedGradients(backendName);
   // Adam's update of one parameter in one pass (used by src/lib/training/optim.ts).
-  tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: BLAS_BACKEND_NAME, kernelFunc: adamKernel });
+  tf.registerKernel({ kernelName: ADAM_KERNEL, backendName, kernelFunc: adamKernel });
   // Whole-sequence recurrent layers (used by src/lib/nn/recurrent.ts through ./rnn-op.ts).
   const rnn = makeRnnKernels(blas);
-  for (const kernelName of [RNN_SEQ, LSTM_SEQ, GRU_SEQ]) tf.registerKernel({ kernelName, backendName: BLAS_BACKEND_NAME, kernelFunc: rnn.forward });
-  tf.registerKernel({ kernelName: RNN_SEQ_GRAD, backendName: BLAS_BACKEND_NAME, kernelFunc: rnn.backward });
+  for (const kernelName of [RNN_SEQ, LSTM_SEQ, GRU_SEQ]) tf.registerKernel({ kernelName, backendName, kernelFunc: rnn.forward });
+  tf.registerKernel({ kernelName: RNN_SEQ_GRAD, backendName, kernelFunc: rnn.backward });
   installRnnGradients();
   // Tensors kept for gradients share their data without an Identity kernel call (./engine.ts).
-  installEngineFastPaths(BLAS_BACKEND_NAME);
+  installEngineFastPaths(backendName);
 }
 
 /** The parts of MathBackendCPU the buffer pool hooks into. */
@@ -139,21 +150,43 @@ function escapingInputs(kernelName: string, kernelFunc: tf.KernelFunc): tf.Kerne
   };
 }
 
+/** Registers `name` over `blas` (once), or says why it failed. */
+function registerAs(name: string, blas: Nblas, reason: string): BlasRegistration {
+  const done = registered.get(name);
+  if (done) return { ok: true, reason: `${done.reason} (already registered)` };
+  try {
+    if (!tf.findBackendFactory(name)) register(name, blas);
+  } catch (e) {
+    const m = e instanceof Error ? e.message : String(e);
+    return { ok: false, reason: `registering the ${name} backend failed: ${m.split('\n')[0]}` };
+  }
+  const r = { ok: true, reason };
+  registered.set(name, r);
+  return r;
+}
+
 /**
  * Loads nblas (lazily, once) and registers the `blas` backend. Returns `{ ok, reason }`; never
  * throws. Does not make the backend active: call `tf.setBackend('blas')` (or `setupBackend()`).
  */
 export async function registerBlasBackend(opts: { moduleName?: string } = {}): Promise<BlasRegistration> {
-  if (registered?.ok) return { ok: true, reason: `${registered.reason} (already registered)` };
+  const done = registered.get(BLAS_BACKEND_NAME);
+  if (done) return { ok: true, reason: `${done.reason} (already registered)` };
   // opts.moduleName exists for tests that simulate a missing binding.
   const load = loadNblas(opts.moduleName);
   if (!load.ok) return { ok: false, reason: load.reason };
-  try {
-    if (!tf.findBackendFactory(BLAS_BACKEND_NAME)) register(load.nblas);
-  } catch (e) {
-    const m = e instanceof Error ? e.message : String(e);
-    return { ok: false, reason: `registering the blas backend failed: ${m.split('\n')[0]}` };
-  }
-  registered = { ok: true, reason: load.reason };
-  return registered;
+  return registerAs(BLAS_BACKEND_NAME, load.nblas, load.reason);
+}
+
+/**
+ * Loads the WebAssembly sgemm (once) and registers the `blas-wasm` backend: the blas backend's
+ * kernels without OpenBLAS. Returns `{ ok, reason }` (the reason names the sgemm: relaxed or plain
+ * SIMD, and why); never throws. Does not make the backend active.
+ */
+export async function registerBlasWasmBackend(): Promise<BlasRegistration> {
+  const done = registered.get(BLAS_WASM_BACKEND_NAME);
+  if (done) return { ok: true, reason: `${done.reason} (already registered)` };
+  const load = loadWasmSgemm();
+  if (!load.ok) return { ok: false, reason: load.reason };
+  return registerAs(BLAS_WASM_BACKEND_NAME, load.blas, load.reason);
 }

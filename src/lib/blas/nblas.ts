@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-/** The part of nblas we use: row-major CBLAS sgemm, scopy, saxpy. */
+/** The part of nblas we use: row-major CBLAS sgemm, scopy, saxpy (./sgemm.ts implements it too). */
 export interface Nblas {
   NoTrans: number;
   Trans: number;
@@ -24,6 +24,11 @@ export interface Nblas {
   scopy(n: number, x: Float32Array, incX: number, y: Float32Array, incY: number): void;
   /** y += alpha * x. */
   saxpy(n: number, alpha: number, x: Float32Array, incX: number, y: Float32Array, incY: number): void;
+  /**
+   * False where sums as products with a ones vector are slower than the SIMD loops (the
+   * WebAssembly sgemm of ./sgemm.ts, which copies its operands); nblas leaves it undefined.
+   */
+  onesProducts?: boolean;
 }
 
 export type NblasLoad = { ok: true; nblas: Nblas; reason: string } | { ok: false; reason: string };

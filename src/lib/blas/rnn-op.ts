@@ -13,9 +13,9 @@ import { GRU_SEQ, LSTM_SEQ, RNN_SEQ, RNN_SEQ_GRAD, type RnnMode } from './rnn.js
 
 export type { RnnMode } from './rnn.js';
 
-/** Whether `fusedRecurrent` can run now (the active backend is blas, with the kernels). */
+/** Whether `fusedRecurrent` can run now (the active backend is a blas variant, with the kernels). */
 export function fusedRecurrentAvailable(): boolean {
-  return tf.getBackend() === 'blas' && tf.getKernel(LSTM_SEQ, 'blas') !== undefined;
+  return tf.getKernel(LSTM_SEQ, tf.getBackend()) !== undefined;
 }
 
 export interface FusedRecurrentResult {

@@ -50,7 +50,7 @@ export class Adam {
    * without a gradient are skipped. The gradients are disposed.
    */
   step(grads: tf.NamedTensorMap): void {
-    const fused = tf.getBackend() === 'blas' && tf.getKernel(ADAM_KERNEL, 'blas') !== undefined;
+    const fused = tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
     const [beta1, beta2] = this.betas;
     this.params.forEach((p, i) => {
       const g = grads[p.name];
