@@ -77,6 +77,7 @@ function outcomeReason(o: Outcome): string | undefined {
     case 'timeout': return `timed out after ${o.seconds} s`;
     case 'memory': return `used more than ${o.mb} MB of memory (stopped)`;
     case 'crash': return o.error;
+    case 'unsafe': return `not graded: no sandbox (${o.error}); grade untrusted work only in a sandbox, or pass --no-sandbox for trusted work`;
   }
 }
 
