@@ -30,12 +30,27 @@ export function cellText(cell: Cell): string {
   return joinText(cell.source);
 }
 
+/**
+ * Where JSON.parse failed, as "line L, column C" (or "it ends too early"). Never the parser's
+ * message itself: it quotes the text, which must not reach a report (a notebook symlinked to a
+ * file the student cannot read would leak its first bytes).
+ */
+function jsonErrorWhere(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return /end of (JSON|data) input|Unterminated/i.test(message) ? 'it ends too early' : 'parse error';
+  const pos = Math.min(Number(m[1]), text.length);
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) { line++; start = i + 1; }
+  return `line ${line}, column ${pos - start + 1}`;
+}
+
 export function parseNotebook(text: string, where = 'the notebook'): Notebook {
   let nb: unknown;
   try {
     nb = JSON.parse(text);
   } catch (e) {
-    throw new NotebookError(`${where} is not valid notebook JSON (${(e as Error).message})`);
+    throw new NotebookError(`${where} is not valid notebook JSON (${jsonErrorWhere(text, (e as Error).message)})`);
   }
   if (typeof nb !== 'object' || nb === null || Array.isArray(nb)) throw new NotebookError(`${where} is not a notebook (not a JSON object)`);
   const o = nb as Record<string, unknown>;
