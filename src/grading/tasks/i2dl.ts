@@ -328,7 +328,7 @@ function judgeRecurrent(kind: Kind, name: string, o: Observation, ref: Recurrent
   const ids = kind === 'rnn' ? ['params', 'constant', 'random', 'gradients', 'hidden', 'relu'] : ['params', 'constant', 'state', 'random', 'gradients', 'hidden'];
   const all = (reason: string): Verdict[] => ids.map((check) => ({ check, passed: false, reason }));
   if (o.setup && !o.setup.ok) return all(o.setup.error);
-  if (!o.construct?.ok) return all(o.construct?.ok === false ? `error: new ${name}(3, 3) failed: ${o.construct.error}` : 'not run');
+  if (!o.construct?.ok || o.construct.value !== true) return all(o.construct?.ok === false ? `error: new ${name}(3, 3) failed: ${o.construct.error}` : o.construct ? 'invalid measurement (construct)' : 'not run');
   const specs = kind === 'rnn' ? RNN_PARAMS : LSTM_PARAMS;
   const out: Verdict[] = [];
   if (!o.params?.ok) out.push({ check: 'params', passed: false, reason: `error: ${o.params?.ok === false ? o.params.error : 'not measured'}` });
@@ -514,7 +514,7 @@ function classifierTask(id: string, name: string, title: string): TaskDef<null> 
     reference: async () => null,
     judge: (o) => {
       if (o.setup && !o.setup.ok) return ['shape', 'gradients'].map((check) => ({ check, passed: false, reason: o.setup!.ok === false ? o.setup.error : '' }));
-      if (!o.construct?.ok) {
+      if (!o.construct?.ok || o.construct.value !== true) {
         const reason = o.construct?.ok === false ? `error: new ${name}() failed: ${o.construct.error}` : 'not run';
         return [{ check: 'shape', passed: false, reason }, { check: 'gradients', passed: false, reason }];
       }

@@ -152,7 +152,7 @@ async function referenceCell(key: CellKey, name: string, k: number, env: Referen
 
 function judgeCell(name: string, k: number, o: Observation, ref: CellRef): Verdict[] {
   const all = (reason: string): Verdict[] => ['params', 'init', 'shape', 'values', 'gradients', 'hidden'].map((check) => ({ check, passed: false, reason }));
-  if (!o.construct?.ok) return all(o.construct?.ok === false ? `error: new ${name}(${D}, ${H}) failed: ${o.construct.error}` : 'not run');
+  if (!o.construct?.ok || o.construct.value !== true) return all(o.construct?.ok === false ? `error: new ${name}(${D}, ${H}) failed: ${o.construct.error}` : o.construct ? 'invalid measurement (construct)' : 'not run');
   const shapes = paramShapes(k);
   const out: Verdict[] = [];
   // params and init
