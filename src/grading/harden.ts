@@ -124,6 +124,11 @@ export function tfjsMeasuringObjects(tf: TfLike): unknown[] {
 
 /** Freezes the intrinsics (overridable per object, see the module comment) and the given objects. */
 export function harden(extra: unknown[]): void {
+  // The global names themselves: `globalThis.Array = ...` must not swap what `Array.from` means.
+  for (const name of [...INTRINSIC_NAMES, ...ERRORS, 'globalThis']) {
+    const d = Object.getOwnPropertyDescriptor(globalThis, name);
+    if (d && d.configurable) Object.defineProperty(globalThis, name, { ...d, ...('value' in d ? { writable: false } : {}), configurable: false });
+  }
   const seen = new WeakSet<object>();
   for (const o of intrinsics()) deepFreeze(o, seen, true);
   for (const o of extra) deepFreeze(o, seen, true);

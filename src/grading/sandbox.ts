@@ -281,8 +281,8 @@ export async function runInSandbox(job: SandboxJob): Promise<Outcome> {
     };
     const argv = isolation === 'bwrap'
       ? [...prlimitArgs(job.limits, user), job.bwrap ?? BWRAP, ...bwrapArgs(job.root, job.courseModule, dir, env), process.execPath, ...nodeArgs]
-      : [...prlimitArgs(job.limits, user), process.execPath, ...nodeArgs];
-    const child = spawn(PRLIMIT, argv, {
+      : existsSync(PRLIMIT) ? [...prlimitArgs(job.limits, user), process.execPath, ...nodeArgs] : [process.execPath, ...nodeArgs];
+    const child = spawn(argv[0] === process.execPath ? process.execPath : PRLIMIT, argv[0] === process.execPath ? argv.slice(1) : argv, {
       cwd: dir,
       env,
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],

@@ -129,6 +129,9 @@ const attempts = {
   libExport: () => { lib.manualSeed = () => 0; },
   generator: () => { Object.getPrototypeOf(lib.defaultGenerator).manualSeed = () => 0; },
   isFinite: () => { Number.isFinite = () => true; },
+  globalArray: () => { globalThis.Array = { from: () => [], isArray: () => true }; },
+  globalMath: () => { globalThis.Math = {}; },
+  defineGlobal: () => { Object.defineProperty(globalThis, 'Float32Array', { value: Array }); },
 };
 export const patched = [];
 for (const [k, f] of Object.entries(attempts)) { try { f(); patched.push(k); } catch {} }

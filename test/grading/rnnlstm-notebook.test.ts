@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildNotebooks, findLeaks, solutionRegions } from '../../src/grading/build.js';
 import { gradeMany } from '../../src/grading/grade.js';
+import { sandboxAvailable } from '../../src/grading/sandbox.js';
 import { cellText, serializeNotebook, type Notebook } from '../../src/grading/notebook.js';
 import { course } from '../../src/grading/tasks/rnnlstm.js';
 
@@ -59,7 +60,7 @@ describe('rnnlstm notebook: build and grade', () => {
     try {
       const files = { instructor: built.instructor, student: built.student, model: modelOnly(built.student, built.instructor) };
       for (const [k, nb] of Object.entries(files)) writeFileSync(join(dir, `${k}.ipynb`), serializeNotebook(nb));
-      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root, concurrency: 2 });
+      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root, concurrency: 2, isolation: sandboxAvailable().ok ? 'bwrap' : 'none' });
       const by = Object.fromEntries(rs.map((r) => [r.student, r]));
       assert.equal(by.instructor!.max, 11);
       assert.deepEqual(by.instructor!.tasks.map((x) => x.task), ['rnnlstm.model', 'rnnlstm.compare']);
