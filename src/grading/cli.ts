@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findSubmissions, gradeMany } from './grade.js';
-import { formatSubmission, writeClassReport } from './report.js';
+import { formatSubmission, reportBase, safeReportDir, writeClassReport } from './report.js';
 import { loadCourse } from './tasks/index.js';
 import { findProjectRoot } from './typecheck.js';
 import { sandboxAvailable, UNSANDBOXED_RISKS } from './sandbox.js';
@@ -91,6 +91,15 @@ export async function main(argv: string[]): Promise<number> {
   if (subs.length === 0) {
     console.error(`no notebooks (.ipynb) under ${o.target}`);
     return 2;
+  }
+  if (o.out) {
+    // Before grading: a report folder that cannot be written safely should not cost a class run.
+    try {
+      safeReportDir(dirname(resolve(reportBase(o.out))));
+    } catch (e) {
+      console.error((e as Error).message);
+      return 2;
+    }
   }
   const limits = { ...(o.timeout ? { timeoutSeconds: o.timeout } : {}), ...(o.memory ? { memoryMB: o.memory } : {}) };
   const results = await gradeMany(subs, course, { root, concurrency: o.jobs, limits, isolation: o.noSandbox ? 'none' : 'bwrap' }, (r) => {

@@ -120,9 +120,14 @@ function writeExclusive(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
+/** `<out>` without a .csv/.json extension: the report files are `<base>.csv` and `<base>.json`. */
+export function reportBase(out: string): string {
+  return ['.csv', '.json'].includes(extname(out)) ? out.slice(0, -extname(out).length) : out;
+}
+
 /** Writes `<out>.csv` and `<out>.json` (the extension of `out`, if any, is replaced). */
 export function writeClassReport(out: string, results: SubmissionResult[], meta: Record<string, unknown> = {}): { csv: string; json: string } {
-  const base = ['.csv', '.json'].includes(extname(out)) ? out.slice(0, -extname(out).length) : out;
+  const base = reportBase(out);
   safeReportDir(dirname(resolve(base)));
   const csv = `${base}.csv`;
   const json = `${base}.json`;
