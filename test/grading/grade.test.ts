@@ -19,6 +19,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test', 'fixtures', 'grading');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')) as Record<string, Record<string, { points: number; reason: string }>>;
 const pwned = join(root, 'src', 'grading', 'PWNED.txt');
+const JOBS = 2;
 
 describe('grading the fixture submissions (folder, parallel)', () => {
   let results: SubmissionResult[] = [];
@@ -33,7 +34,7 @@ describe('grading the fixture submissions (folder, parallel)', () => {
     // huge allocation takes to pass 700 MB: the memory limit always ends that run first.
     const avail = sandboxAvailable();
     if (!avail.ok) console.log(`  no bubblewrap here (${avail.reason}): grading the fixtures as trusted work`);
-    results = await gradeMany(subs, course, { root, limits: { timeoutSeconds: 8, memoryMB: 700 }, isolation: avail.ok ? 'bwrap' : 'none' });
+    results = await gradeMany(subs, course, { root, limits: { timeoutSeconds: 8, memoryMB: 700 }, isolation: avail.ok ? 'bwrap' : 'none', concurrency: JOBS });
     seconds = (Date.now() - t0) / 1000;
   });
   after(() => rmSync(pwned, { force: true }));
@@ -56,6 +57,12 @@ describe('grading the fixture submissions (folder, parallel)', () => {
       assert.equal(r.max, 6);
     });
   }
+
+  it("durationMs is each task's own time, not its wait for a free slot", () => {
+    // With JOBS children at a time, the tasks' own times add up to at most JOBS times the run's.
+    const total = results.flatMap((r) => r.tasks).reduce((s, t) => s + t.durationMs, 0);
+    assert.ok(total <= JOBS * seconds * 1000, `${total} ms of task time in ${seconds} s with ${JOBS} jobs`);
+  });
 
   it('never modifies the submissions', () => {
     for (const [file, m] of mtimes) assert.equal(statSync(file).mtimeMs, m, file);
