@@ -7,8 +7,9 @@
  *   replaced. Inherited data properties that ordinary code overrides on its own objects
  *   (`this.name = ...` in an Error subclass, `obj.toString = ...`) stay overridable per object
  *   (the "override mistake" fix SES uses), without touching the shared prototype;
- * - tfjs: the Tensor and Variable prototypes, the engine's and the backends' prototypes, and the
- *   engine's kernel/gradient registries stay as they are (registering kernels is refused);
+ * - tfjs: the Tensor and Variable prototypes and the engine's and backends' prototypes (kernel
+ *   registrations stay possible: they change what the code computes, which the parent then
+ *   judges, not how a result is read);
  * - any extra objects the caller names (the course and its tasks, the library's generator).
  *
  * After `harden`, an attempt to patch any of these throws a TypeError in the student's (strict,
