@@ -1,10 +1,11 @@
 /**
  * Finding a task in a student's notebook and cutting out exactly the code it needs.
  *
- * - Locating: a code cell whose metadata says `{"rnnkit": {"task": id}}` and that declares the
- *   task's class/function; else a cell with START/END markers that declares it; else any cell
- *   that declares it at top level. When several do (a copied cell), the last one wins, as in a
- *   kernel run top to bottom.
+ * - Locating: the last top-level declaration of the task's class/function in the notebook, as in
+ *   a kernel run top to bottom (a copied cell, or a solution written in a new cell below the
+ *   untouched stub, counts); the cell's task metadata or START/END markers only say how it was
+ *   found. Likewise every name the task uses resolves to its last definition (at or above the
+ *   task cell, else the first cell below that defines it).
  * - Assembling: the task's declaration plus, transitively, the top-level declarations and imports
  *   it refers to, from any code cell (helpers the student moved to other cells, setup imports),
  *   in notebook order. Statements that do things (training runs, prints, checks) are left out.
@@ -63,8 +64,10 @@ export interface Assembled {
   segments: Segment[];
   /** The exported name the child picks up. */
   exportName: string;
+  /** `source` transpiled to JavaScript (set when the submission is prepared off the main thread). */
+  js?: string;
   /** Set when the task cannot run: the reason (not found, not implemented, solutions import, syntax error). */
-  problem?: { status: 'missing' | 'stub' | 'forbidden' | 'syntax'; reason: string };
+  problem?: { status: 'missing' | 'stub' | 'forbidden' | 'syntax' | 'size'; reason: string };
 }
 
 export const EXPORT_NAME = '__rnnkit_task__';
@@ -181,16 +184,39 @@ function hasMarkers(text: string): boolean {
   return findRegions(lines(text), ['student']).length > 0;
 }
 
-/** The cell and declaration of a task (see the module comment for the rules). */
-export function locateTask(cells: ParsedCell[], task: TaskDef): { cell: ParsedCell; decls: Decl[]; foundBy: Assembled['foundBy'] } | undefined {
-  const declaring = cells.filter((c) => c.decls.some((d) => d.names.includes(task.name)));
-  const pick = (cs: ParsedCell[]): ParsedCell | undefined => cs[cs.length - 1];
-  const byMeta = pick(declaring.filter((c) => c.taskMeta === task.id));
-  const byMarkers = pick(declaring.filter((c) => hasMarkers(c.text)));
-  const byName = pick(declaring);
-  const cell = byMeta ?? byMarkers ?? byName;
+/**
+ * The declarations that define `name` in a run of the notebook from top to bottom: the last one
+ * of `decls` (all in one cell), with the overload signatures just before a function and every
+ * part of a merged interface, enum or namespace.
+ */
+function lastDefinition(decls: Decl[], name: string): Decl[] {
+  const mine = decls.filter((d) => d.names.includes(name));
+  const last = mine[mine.length - 1];
+  if (!last) return [];
+  const n = last.node;
+  if (ts.isInterfaceDeclaration(n) || ts.isModuleDeclaration(n) || ts.isEnumDeclaration(n)) return mine.filter((d) => d.node.kind === n.kind);
+  if (ts.isFunctionDeclaration(n)) {
+    const out = [last];
+    for (let k = mine.length - 2; k >= 0; k--) {
+      const f = mine[k]!.node;
+      if (!ts.isFunctionDeclaration(f) || f.body) break;
+      out.unshift(mine[k]!);
+    }
+    return out;
+  }
+  return [last];
+}
+
+/**
+ * The cell and declaration of a task: the last top-level declaration of its name in the notebook,
+ * as in a kernel run top to bottom (a solution in a new cell below the untouched stub counts).
+ */
+export function locateTask(cells: ParsedCell[], task: TaskDef | TaskRef): { cell: ParsedCell; decls: Decl[]; foundBy: Assembled['foundBy'] } | undefined {
+  let cell: ParsedCell | undefined;
+  for (const c of cells) if (c.decls.some((d) => d.names.includes(task.name))) cell = c;
   if (!cell) return undefined;
-  return { cell, decls: cell.decls.filter((d) => d.names.includes(task.name)), foundBy: byMeta ? 'metadata' : byMarkers ? 'markers' : 'name' };
+  const foundBy = cell.taskMeta === task.id ? 'metadata' : hasMarkers(cell.text) ? 'markers' : 'name';
+  return { cell, decls: lastDefinition(cell.decls, task.name), foundBy };
 }
 
 function stringLiterals(node: ts.Node): string[] {
@@ -208,7 +234,10 @@ function cellLabel(cell: number): string {
   return `cell ${cell + 1}`;
 }
 
-export function assembleTask(cells: ParsedCell[], task: TaskDef): Assembled {
+/** What assembling needs of a task: its id and the name of its class or function. */
+export type TaskRef = Pick<TaskDef, 'id' | 'name'>;
+
+export function assembleTask(cells: ParsedCell[], task: TaskRef): Assembled {
   const base = { taskId: task.id, source: '', segments: [], exportName: EXPORT_NAME };
   const found = locateTask(cells, task);
   if (!found) {
@@ -232,13 +261,16 @@ export function assembleTask(cells: ParsedCell[], task: TaskDef): Assembled {
   // Collect the declarations and imports the task needs, transitively.
   const declsByName = new Map<string, Decl[]>();
   const importsByName = new Map<string, ImportBinding[]>();
+  const push = <T>(m: Map<string, T[]>, k: string, v: T): void => { const l = m.get(k); if (l) l.push(v); else m.set(k, [v]); };
   for (const c of cells) {
-    for (const d of c.decls) for (const n of d.names) declsByName.set(n, [...(declsByName.get(n) ?? []), d]);
-    for (const b of c.imports) importsByName.set(b.name, [...(importsByName.get(b.name) ?? []), b]);
+    for (const d of c.decls) for (const n of d.names) push(declsByName, n, d);
+    for (const b of c.imports) push(importsByName, b.name, b);
   }
+  // The cell a name comes from: the last one at or above the task cell, else the first below.
   const chooseCell = <T extends { cell: number }>(xs: T[]): number => {
-    const before = xs.filter((x) => x.cell <= cell.index);
-    return before.length ? before[before.length - 1]!.cell : xs[0]!.cell;
+    let best = -1;
+    for (const x of xs) if (x.cell <= cell.index) best = x.cell;
+    return best >= 0 ? best : xs[0]!.cell;
   };
   const chosenDecls = new Set<Decl>(decls);
   const chosenImports = new Map<string, ImportBinding>();
@@ -254,9 +286,11 @@ export function assembleTask(cells: ParsedCell[], task: TaskDef): Assembled {
       const dCell = ds ? chooseCell(ds) : -1;
       const iCell = is ? chooseCell(is) : -1;
       if (ds && (!is || dCell >= iCell)) {
-        for (const x of ds.filter((x) => x.cell === dCell)) if (!chosenDecls.has(x)) { chosenDecls.add(x); queue.push(x); }
+        for (const x of lastDefinition(ds.filter((x) => x.cell === dCell), name)) if (!chosenDecls.has(x)) { chosenDecls.add(x); queue.push(x); }
       } else if (is) {
-        chosenImports.set(name, is.filter((x) => x.cell === iCell)[0]!);
+        let last: ImportBinding | undefined;
+        for (const x of is) if (x.cell === iCell) last = x;
+        chosenImports.set(name, last!);
       }
     }
   }
@@ -277,8 +311,9 @@ export function assembleTask(cells: ParsedCell[], task: TaskDef): Assembled {
   }
 
   // Syntax errors in the cells we use.
+  const usedCells = new Set<number>([...[...chosenDecls].map((d) => d.cell), ...[...chosenImports.values()].map((b) => b.cell)]);
   for (const c of cells) {
-    if (![...chosenDecls].some((d) => d.cell === c.index) && ![...chosenImports.values()].some((b) => b.cell === c.index)) continue;
+    if (!usedCells.has(c.index)) continue;
     const e = c.syntaxErrors[0];
     if (e) {
       const { line } = c.sf.getLineAndCharacterOfPosition(e.start);
@@ -291,8 +326,9 @@ export function assembleTask(cells: ParsedCell[], task: TaskDef): Assembled {
   // Emit: imports first (one binding per line), then declarations in notebook order.
   const parts: Array<{ text: string; cell: number; cellLine: number }> = [];
   const imports = [...chosenImports.values()].sort((a, b) => a.cell - b.cell || a.pos - b.pos);
+  const byIndex = new Map(cells.map((c) => [c.index, c]));
   for (const b of imports) {
-    const c = cells.find((x) => x.index === b.cell)!;
+    const c = byIndex.get(b.cell)!;
     parts.push({ text: b.text, cell: b.cell, cellLine: c.sf.getLineAndCharacterOfPosition(b.pos).line });
   }
   const ordered = [...chosenDecls].sort((a, b) => a.cell - b.cell || a.pos - b.pos);

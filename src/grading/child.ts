@@ -10,6 +10,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { harden, tfjsMeasuringObjects } from './harden.js';
 
 interface Job {
   nonce: string;
@@ -29,7 +30,7 @@ const nonce = job.nonce;
 function send(message: Record<string, unknown>): void {
   let text: string;
   try {
-    text = stringify({ ...message, nonce }) + '\n';
+    text = stringify({ ...message, nonce }, replacer) + '\n';
   } catch (e) {
     text = stringify({ fatal: `the result could not be sent (${(e as Error).message})`, nonce }) + '\n';
   }
@@ -59,11 +60,27 @@ export async function resolve(specifier, context, next) {
 }`;
 register(`data:text/javascript,${encodeURIComponent(hook)}`);
 
+/** The prototype of the library's random generator (the instance itself keeps its state). */
+function generatorClass(lib: Record<string, unknown>): unknown {
+  const g = lib.defaultGenerator;
+  return typeof g === 'object' && g !== null ? Object.getPrototypeOf(g) : undefined;
+}
+
+/** JSON has no NaN or Infinity: numbers that are not finite travel as `{ $nonfinite: "NaN" }`. */
+function replacer(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? { $nonfinite: String(v) } : v;
+}
+
 try {
   const courseMod = (await import(pathToFileURL(job.courseModule).href)) as { course: { tasks: Array<{ id: string; exercise: (i: unknown, e: unknown) => Promise<unknown> }> } };
   const task = courseMod.course.tasks.find((t) => t.id === job.taskId);
   if (!task) throw new Error(`unknown task ${job.taskId}`);
-  const env = (await import(pathToFileURL(job.envModule).href)) as { tf: unknown; loadLib: () => Promise<unknown> };
+  const exercise = task.exercise;
+  const env = (await import(pathToFileURL(job.envModule).href)) as { tf: Parameters<typeof tfjsMeasuringObjects>[0]; loadLib: () => Promise<unknown> };
+  // Everything the measurement uses is loaded (the library too: it registers its kernels and
+  // fixes when it loads) and frozen before the student's module runs.
+  const lib = (await env.loadLib()) as Record<string, unknown>;
+  harden([courseMod.course, ...tfjsMeasuringObjects(env.tf), generatorClass(lib), exercise]);
   let student: Record<string, unknown>;
   try {
     student = (await import(pathToFileURL(job.studentModule).href)) as Record<string, unknown>;
@@ -71,7 +88,7 @@ try {
     send({ fatal: `error while loading the code: ${errorText(e)}` });
     exit(0);
   }
-  const observation = await task.exercise(student!.__rnnkit_task__, { tf: env.tf, loadLib: env.loadLib });
+  const observation = await exercise(student!.__rnnkit_task__, { tf: env.tf, loadLib: async () => lib });
   send({ observation });
 } catch (e) {
   send({ fatal: errorText(e) });

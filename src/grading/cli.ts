@@ -9,17 +9,19 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findSubmissions, gradeMany } from './grade.js';
-import { formatSubmission, writeClassReport } from './report.js';
+import { formatSubmission, reportBase, safeReportDir, writeClassReport } from './report.js';
 import { loadCourse } from './tasks/index.js';
 import { findProjectRoot } from './typecheck.js';
+import { sandboxAvailable, UNSANDBOXED_RISKS } from './sandbox.js';
 
 export const USAGE = `usage: npm run grade -- <submission.ipynb | folder> [options]
 
   --course <id|module>  the lab (lab8) or a module exporting \`course\` (default: lab8)
   --out <path>          write the class report to <path>.csv and <path>.json
   --jobs <n>            parallel child processes (default: the number of cores)
-  --timeout <s>         wall-clock limit per task (default: the task's, else 60 s)
+  --timeout <s>         CPU-time limit per task (default: the task's, else 60 s)
   --memory <MB>         memory limit per task's process (default 1536 MB)
+  --no-sandbox          run trusted work without bubblewrap (see docs/GRADING.md: what this leaves unprotected)
   --verbose             show every sub-check
   --json                print the results as JSON instead of tables`;
 
@@ -32,10 +34,12 @@ export interface GradeCli {
   memory?: number;
   verbose: boolean;
   json: boolean;
+  /** --no-sandbox: the instructor declares the work trusted (no bubblewrap). */
+  noSandbox: boolean;
 }
 
 export function parseGradeCli(argv: string[]): GradeCli {
-  const o: GradeCli = { target: '', course: 'lab8', jobs: cpus().length || 1, verbose: false, json: false };
+  const o: GradeCli = { target: '', course: 'lab8', jobs: cpus().length || 1, verbose: false, json: false, noSandbox: false };
   const num = (v: string | undefined, what: string): number => {
     const n = Number(v);
     if (!v || !Number.isFinite(n) || n <= 0) throw new Error(`${what} needs a positive number`);
@@ -50,6 +54,7 @@ export function parseGradeCli(argv: string[]): GradeCli {
     else if (a === '--memory') o.memory = num(argv[++i], '--memory');
     else if (a === '--verbose' || a === '-v') o.verbose = true;
     else if (a === '--json') o.json = true;
+    else if (a === '--no-sandbox') o.noSandbox = true;
     else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}\n${USAGE}`);
     else if (!o.target) o.target = a;
@@ -71,6 +76,15 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`no such file or folder: ${o.target}`);
     return 2;
   }
+  if (o.noSandbox) {
+    console.error(`warning: --no-sandbox: grading without bubblewrap, for trusted work only: ${UNSANDBOXED_RISKS}.`);
+  } else {
+    const avail = sandboxAvailable();
+    if (!avail.ok) {
+      console.error(`cannot grade untrusted work here: ${avail.reason}.\nInstall bubblewrap, or pass --no-sandbox if the work is trusted (then ${UNSANDBOXED_RISKS}).`);
+      return 2;
+    }
+  }
   const root = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
   const course = await loadCourse(o.course);
   const subs = findSubmissions(o.target);
@@ -78,15 +92,29 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`no notebooks (.ipynb) under ${o.target}`);
     return 2;
   }
+  if (o.out) {
+    // Before grading: a report folder that cannot be written safely should not cost a class run.
+    try {
+      safeReportDir(dirname(resolve(reportBase(o.out))));
+    } catch (e) {
+      console.error((e as Error).message);
+      return 2;
+    }
+  }
   const limits = { ...(o.timeout ? { timeoutSeconds: o.timeout } : {}), ...(o.memory ? { memoryMB: o.memory } : {}) };
-  const results = await gradeMany(subs, course, { root, concurrency: o.jobs, limits }, (r) => {
+  const results = await gradeMany(subs, course, { root, concurrency: o.jobs, limits, isolation: o.noSandbox ? 'none' : 'bwrap' }, (r) => {
     if (!o.json) console.log(formatSubmission(r, o.verbose) + '\n');
   });
   results.sort((a, b) => a.student.localeCompare(b.student));
   if (o.json) console.log(JSON.stringify(results, null, 2));
   if (o.out) {
-    const w = writeClassReport(resolve(o.out), results, { course: course.id, graded: subs.length });
-    console.error(`class report: ${w.csv}, ${w.json}`);
+    try {
+      const w = writeClassReport(resolve(o.out), results, { course: course.id, graded: subs.length });
+      console.error(`class report: ${w.csv}, ${w.json}`);
+    } catch (e) {
+      console.error((e as Error).message);
+      return 1;
+    }
   }
   return 0;
 }

@@ -1,19 +1,21 @@
 /**
  * Grading: one submission (a notebook) or many (in parallel, each task in its own sandboxed
- * child). The student's notebook is only read; the code each task needs is assembled, refused
- * (not found, not implemented, solutions import, syntax error), type-checked, run in the sandbox,
- * and the plain-data observation is judged here, in the grader's process, against the reference.
+ * child). The student's notebook is only read; in a worker thread under a time limit the code each
+ * task needs is assembled, refused (not found, not implemented, solutions import, syntax error,
+ * too large), type-checked and transpiled (prepare.ts); it runs in the sandbox, and the validated
+ * plain-data observation is judged here, in the grader's process, against the reference.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { assembleTask, mapLine, parseCells, type Assembled } from './assemble.js';
-import { NotebookError, parseNotebook } from './notebook.js';
+import { mapLine, type Assembled } from './assemble.js';
+import { Pool } from './pool.js';
+import { Preparer, type Prepared } from './prepare.js';
 import { quietCpuBackend, TASK_LINE } from './plain.js';
 import { failedTask, judgedResult, round } from './results.js';
-import { DEFAULT_LIMITS, runInSandbox, type Limits, type Outcome } from './sandbox.js';
-import { transpile, typecheck } from './typecheck.js';
+import { DEFAULT_LIMITS, runInSandbox, type Isolation, type Limits, type Outcome } from './sandbox.js';
+import { transpile } from './typecheck.js';
 import type { Course, ReferenceEnv, SubmissionResult, TaskDef, TaskResult, Verdict } from './types.js';
 
 export { failedTask, judgedResult };
@@ -23,24 +25,13 @@ export interface GradeOptions {
   limits?: Partial<Limits>;
   /** Parallel children (default: the number of cores). */
   concurrency?: number;
+  /** `bwrap` (default): every task in its own bubblewrap sandbox; `none` only for trusted work (`--no-sandbox`). */
+  isolation?: Isolation;
+  /** Time limit for reading, assembling and type-checking one notebook (seconds, default 120). */
+  prepareSeconds?: number;
 }
 
-/** A tiny semaphore: at most `n` jobs at a time. */
-export class Pool {
-  private active = 0;
-  private waiting: Array<() => void> = [];
-  constructor(readonly size: number) {}
-  async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.active >= this.size) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await job();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
+export { Pool };
 
 const references = new Map<string, Promise<unknown>>();
 
@@ -77,11 +68,11 @@ function outcomeReason(o: Outcome): string | undefined {
     case 'timeout': return `timed out after ${o.seconds} s`;
     case 'memory': return `used more than ${o.mb} MB of memory (stopped)`;
     case 'crash': return o.error;
+    case 'unsafe': return `not graded: no sandbox (${o.error}); grade untrusted work only in a sandbox, or pass --no-sandbox for trusted work`;
   }
 }
 
 async function gradeTask(course: Course, task: TaskDef, a: Assembled, typeErrors: string[] | undefined, opts: GradeOptions, pool: Pool): Promise<TaskResult> {
-  const t0 = Date.now();
   const location = a.cell >= 0 ? `cell ${a.cell + 1}${a.foundBy === 'metadata' ? '' : ` (found by ${a.foundBy === 'markers' ? 'markers' : 'name'})`}` : undefined;
   if (a.problem) return failedTask(task, a.problem.reason, 0, location);
   if (typeErrors?.length) return failedTask(task, `type error: ${typeErrors.join('; ')}`, 0, location);
@@ -92,9 +83,16 @@ async function gradeTask(course: Course, task: TaskDef, a: Assembled, typeErrors
   } catch (e) {
     return failedTask(task, `grader error: the reference could not be computed (${(e as Error).message})`, 0, location, 'error');
   }
-  const outcome = await pool.run(() => runInSandbox({ root: opts.root, courseModule: course.module, taskId: task.id, js: transpile(a.source), limits }));
+  // The task's own time: from when its child starts (not while it waits for a free slot).
+  let t0 = Date.now();
+  const outcome = await pool.run(() => {
+    t0 = Date.now();
+    return runInSandbox({ root: opts.root, courseModule: course.module, taskId: task.id, js: a.js ?? transpile(a.source), limits, isolation: opts.isolation });
+  });
   const why = outcomeReason(outcome);
-  if (why || outcome.kind !== 'ok') return withCellLines(failedTask(task, why ?? 'no result', Date.now() - t0, location), a);
+  if (why || outcome.kind !== 'ok') {
+    return withCellLines(failedTask(task, why ?? 'no result', Date.now() - t0, location, outcome.kind === 'unsafe' ? 'error' : 'failed'), a);
+  }
   let verdicts: Verdict[];
   try {
     verdicts = task.judge(outcome.observation, reference);
@@ -113,25 +111,23 @@ function withCellLines(r: TaskResult, a: Assembled): TaskResult {
   return { ...r, reason: fix(r.reason), checks: r.checks.map((c) => ({ ...c, reason: fix(c.reason) })) };
 }
 
-export async function gradeNotebook(file: string, course: Course, opts: GradeOptions, pool = new Pool(opts.concurrency ?? defaultConcurrency()), student?: string): Promise<SubmissionResult> {
+export async function gradeNotebook(file: string, course: Course, opts: GradeOptions, pool = new Pool(opts.concurrency ?? defaultConcurrency()), student?: string,
+  preparer?: Preparer): Promise<SubmissionResult> {
   const name = student ?? basename(file).replace(/\.ipynb$/, '');
   const max = course.tasks.reduce((s, t) => s + t.checks.reduce((a, c) => a + c.points, 0), 0);
   const result = (tasks: TaskResult[]): SubmissionResult => ({ student: name, file, points: round(tasks.reduce((s, t) => s + t.points, 0)), max, tasks });
-  let cells: ReturnType<typeof parseCells>;
+  const own = preparer ? undefined : new Preparer(1, opts.prepareSeconds);
+  let prepared: Prepared;
   try {
-    cells = parseCells(parseNotebook(readFileSync(file, 'utf8'), basename(file)));
-  } catch (e) {
-    const reason = e instanceof NotebookError ? e.message : `the notebook could not be read (${(e as Error).message})`;
-    return result(course.tasks.map((t) => failedTask(t, reason)));
+    prepared = await (preparer ?? own!).run({ file, where: basename(file), tasks: course.tasks.map((t) => ({ id: t.id, name: t.name })), root: opts.root });
+  } finally {
+    await own?.close();
   }
-  const assembled = course.tasks.map((t) => assembleTask(cells, t));
-  let typeErrors = new Map<string, { messages: string[] }>();
-  try {
-    typeErrors = typecheck(opts.root, assembled.filter((a) => !a.problem));
-  } catch (e) {
-    return result(course.tasks.map((t) => failedTask(t, `grader error: type check failed (${(e as Error).message})`, 0, undefined, 'error')));
+  if (prepared.error !== undefined) {
+    const reason = prepared.error;
+    return result(course.tasks.map((t) => failedTask(t, reason, 0, undefined, prepared.errorStatus ?? 'failed')));
   }
-  const tasks = await Promise.all(course.tasks.map((t, i) => gradeTask(course, t, assembled[i]!, typeErrors.get(t.id)?.messages, opts, pool)
+  const tasks = await Promise.all(course.tasks.map((t, i) => gradeTask(course, t, prepared.tasks[i]!.assembled, prepared.tasks[i]!.typeErrors, opts, pool)
     .catch((e: Error) => failedTask(t, `grader error: ${e.message}`, 0, undefined, 'error'))));
   return result(tasks);
 }
@@ -161,8 +157,18 @@ export function findSubmissions(path: string): Array<{ student: string; file: st
 export async function gradeMany(subs: Array<{ student: string; file: string }>, course: Course, opts: GradeOptions,
   onDone?: (r: SubmissionResult) => void): Promise<SubmissionResult[]> {
   const pool = new Pool(opts.concurrency ?? defaultConcurrency());
+  const preparer = new Preparer(opts.concurrency ?? defaultConcurrency(), opts.prepareSeconds);
+  try {
+    return await gradeAll(subs, course, opts, pool, preparer, onDone);
+  } finally {
+    await preparer.close();
+  }
+}
+
+function gradeAll(subs: Array<{ student: string; file: string }>, course: Course, opts: GradeOptions, pool: Pool, preparer: Preparer,
+  onDone?: (r: SubmissionResult) => void): Promise<SubmissionResult[]> {
   return Promise.all(subs.map(async (s) => {
-    const r = await gradeNotebook(s.file, course, opts, pool, s.student).catch((e: Error) => ({
+    const r = await gradeNotebook(s.file, course, opts, pool, s.student, preparer).catch((e: Error) => ({
       student: s.student, file: s.file, points: 0, max: 0,
       tasks: course.tasks.map((t) => failedTask(t, `grader error: ${e.message}`, 0, undefined, 'error')),
     }));

@@ -14,12 +14,50 @@
  */
 export type MarkerKind = 'student' | 'solution';
 
-const START = /^\s*(?:\/\/|#|\/\*+)\s*#*\s*START OF YOUR CODE\b.*$/i;
-const END = /^\s*(?:\/\/|#|\/\*+)\s*#*\s*END OF YOUR CODE\b.*$/i;
-const BEGIN_SOL = /^\s*(?:\/\/|#)\s*BEGIN SOLUTION\b.*$/i;
-const END_SOL = /^\s*(?:\/\/|#)\s*END SOLUTION\b.*$/i;
+// Student text is matched by hand, in one pass per line: no regular expression with nested or
+// adjacent quantifiers (`// ` + 300,000 spaces made the former ones backtrack for minutes).
+
+/** The text after a line's comment opener (`//`, `#`, and with `block` also `/*`, `/**`...), or undefined. */
+function commentBody(line: string, block: boolean): string | undefined {
+  const t = line.trim();
+  if (t.startsWith('//')) return t.slice(2);
+  if (t.startsWith('#')) return t.slice(1);
+  if (block && t.startsWith('/*')) {
+    let i = 1;
+    while (t[i] === '*') i++;
+    return t.slice(i);
+  }
+  return undefined;
+}
+
+/** `// ### START OF YOUR CODE ...`: the phrase after the opener, optional `#`s and spaces, as a word. */
+function isMarkerLine(line: string, phrase: string, hashes: boolean): boolean {
+  const body = commentBody(line, hashes);
+  if (body === undefined) return false;
+  let i = 0;
+  const skipSpace = (): void => { while (i < body.length && body[i]!.trim() === '') i++; };
+  skipSpace();
+  if (hashes) {
+    while (body[i] === '#') i++;
+    skipSpace();
+  }
+  if (body.slice(i, i + phrase.length).toUpperCase() !== phrase) return false;
+  const next = body[i + phrase.length];
+  return next === undefined || !/\w/.test(next);
+}
+
+const isStart = (l: string): boolean => isMarkerLine(l, 'START OF YOUR CODE', true);
+const isEnd = (l: string): boolean => isMarkerLine(l, 'END OF YOUR CODE', true);
+const isBeginSolution = (l: string): boolean => isMarkerLine(l, 'BEGIN SOLUTION', false);
+const isEndSolution = (l: string): boolean => isMarkerLine(l, 'END SOLUTION', false);
+
 /** A rule line of a marker block: `// #####...` or `//////...` (also `# ====`, `// ----`). */
-const RULE = /^\s*(?:\/\/|#)\s*[#/=*-]{8,}\s*$/;
+function isRule(line: string): boolean {
+  const body = commentBody(line, false)?.trim();
+  if (body === undefined || body.length < 8) return false;
+  for (const ch of body) if (!'#/=*-'.includes(ch)) return false;
+  return true;
+}
 
 export interface Region {
   /** Index of the first body line. */
@@ -39,21 +77,25 @@ export function lines(text: string): string[] {
 export function findRegions(ls: string[], kinds: MarkerKind[] = ['student', 'solution']): Region[] {
   const out: Region[] = [];
   for (let i = 0; i < ls.length; i++) {
-    const kind: MarkerKind | undefined = kinds.includes('student') && START.test(ls[i]!) ? 'student'
-      : kinds.includes('solution') && BEGIN_SOL.test(ls[i]!) ? 'solution' : undefined;
+    const kind: MarkerKind | undefined = kinds.includes('student') && isStart(ls[i]!) ? 'student'
+      : kinds.includes('solution') && isBeginSolution(ls[i]!) ? 'solution' : undefined;
     if (!kind) continue;
-    const endRe = kind === 'student' ? END : END_SOL;
+    const isClose = kind === 'student' ? isEnd : isEndSolution;
     let j = i + 1;
-    while (j < ls.length && !endRe.test(ls[j]!)) j++;
+    while (j < ls.length && !isClose(ls[j]!)) j++;
     if (j >= ls.length) break; // an unterminated block is no region
     let start = i + 1;
-    if (kind === 'student' && start < j && RULE.test(ls[start]!)) start++;
+    if (kind === 'student' && start < j && isRule(ls[start]!)) start++;
     let end = j;
-    if (kind === 'student' && end > start && RULE.test(ls[end - 1]!)) end--;
-    out.push({ start, end, indent: /^\s*/.exec(ls[i]!)![0], kind });
+    if (kind === 'student' && end > start && isRule(ls[end - 1]!)) end--;
+    out.push({ start, end, indent: leadingSpace(ls[i]!), kind });
     i = j;
   }
   return out;
+}
+
+function leadingSpace(line: string): string {
+  return line.slice(0, line.length - line.trimStart().length);
 }
 
 /** True when a line holds no code (blank or a comment only). */
@@ -73,7 +115,7 @@ export function regionIsEmpty(ls: string[], r: Region): boolean {
 /** Re-indents lines from their common indentation to `indent`. */
 export function reindent(body: string[], indent: string): string[] {
   const nonBlank = body.filter((l) => l.trim() !== '');
-  const common = nonBlank.length === 0 ? 0 : Math.min(...nonBlank.map((l) => /^\s*/.exec(l)![0].length));
+  const common = nonBlank.reduce((m, l) => Math.min(m, leadingSpace(l).length), nonBlank.length === 0 ? 0 : Infinity);
   return body.map((l) => (l.trim() === '' ? '' : indent + l.slice(common)));
 }
 

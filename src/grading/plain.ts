@@ -34,6 +34,67 @@ export function isPlainTensor(v: unknown): v is PlainTensor {
   return typeof v === 'object' && v !== null && (v as PlainTensor).$tensor === true && Array.isArray((v as PlainTensor).shape);
 }
 
+const TENSOR_KEYS = ['$tensor', 'dtype', 'shape', 'values'];
+const DTYPES = new Set(['float32', 'int32', 'bool']);
+const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/** Why `shape` is not a tensor shape (a list of at most 8 non-negative integer sizes), or undefined. */
+export function shapeProblem(shape: unknown): string | undefined {
+  if (!Array.isArray(shape)) return `its shape is ${describe(shape)}, not a list of sizes`;
+  if (shape.length > 8) return `its shape has ${shape.length} dimensions`;
+  const bad = shape.findIndex((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0);
+  return bad >= 0 ? `size ${bad + 1} of its shape is ${describe(shape[bad])}` : undefined;
+}
+
+/**
+ * Why an observed value is not a well-formed plain tensor, or undefined. Observations come from
+ * code the grader does not trust, so every field is checked: exactly the four keys, a known dtype,
+ * a shape of non-negative integers, as many values as the shape holds, each a number or one of
+ * "NaN", "Infinity", "-Infinity".
+ */
+export function tensorProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `it is ${describe(v)}, not a tensor`;
+  const o = v as Record<string, unknown>;
+  if (o.$tensor !== true) return 'it is not a tensor';
+  const keys = Object.keys(o);
+  const extra = keys.find((k) => !TENSOR_KEYS.includes(k));
+  if (extra !== undefined || keys.length !== TENSOR_KEYS.length) return extra !== undefined ? 'it has extra fields' : 'it lacks fields';
+  if (typeof o.dtype !== 'string' || !DTYPES.has(o.dtype)) return `its dtype is ${typeof o.dtype === 'string' ? `'${o.dtype.slice(0, 20)}'` : describe(o.dtype)}, not a number type`;
+  const s = shapeProblem(o.shape);
+  if (s) return s;
+  if (!Array.isArray(o.values)) return `its values are ${describe(o.values)}, not a list`;
+  const size = (o.shape as number[]).reduce((a, b) => a * b, 1);
+  if (o.values.length !== size) return `it holds ${o.values.length} values for shape ${shapeText(o.shape as number[])} (${size})`;
+  for (let i = 0; i < o.values.length; i++) {
+    const x: unknown = o.values[i];
+    if (typeof x === 'number' ? !Number.isFinite(x) : !(typeof x === 'string' && NON_FINITE.has(x))) return `value ${i + 1} is ${describe(x)}`;
+  }
+  return undefined;
+}
+
+/**
+ * Why an observation is not a record of probes (each `{ ok: true, value }` or
+ * `{ ok: false, error: "<text>" }`, nothing else), or undefined.
+ */
+export function observationProblem(o: unknown): string | undefined {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return `the observation is ${describe(o)}`;
+  for (const [k, p] of Object.entries(o)) {
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) return `measurement '${k.slice(0, 40)}' is ${describe(p)}`;
+    const keys = Object.keys(p).sort().join(',');
+    const q = p as Record<string, unknown>;
+    if (q.ok === true ? keys !== 'ok,value' : !(q.ok === false && keys === 'error,ok' && typeof q.error === 'string')) return `measurement '${k.slice(0, 40)}' is malformed`;
+  }
+  return undefined;
+}
+
+/** A short description of a value of unknown type for reasons ("NaN", "a string", "null"). */
+export function describe(v: unknown): string {
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'a list';
+  return `a ${typeof v}`;
+}
+
 export function plainValues(t: PlainTensor): number[] {
   return t.values.map(decodeNumber);
 }
@@ -87,6 +148,8 @@ export interface Comparison {
 }
 
 export function compareShape(observed: PlainTensor, expected: readonly number[], what: string): Comparison {
+  const bad = shapeProblem(observed?.shape);
+  if (bad) return { passed: false, reason: `${what}: invalid measurement (${bad})` };
   const same = observed.shape.length === expected.length && observed.shape.every((d, i) => d === expected[i]);
   return same
     ? { passed: true, reason: `${what} has shape ${shapeText(expected)}` }
@@ -98,6 +161,8 @@ export function compareShape(observed: PlainTensor, expected: readonly number[],
  * non-finite values, or the largest absolute difference and where, never the expected values.
  */
 export function compareValues(observed: PlainTensor, expected: PlainTensor, what: string, atol = 1e-4, rtol = 0): Comparison {
+  const invalid = tensorProblem(observed);
+  if (invalid) return { passed: false, reason: `${what}: invalid measurement (${invalid})` };
   const shape = compareShape(observed, expected.shape, what);
   if (!shape.passed) return shape;
   const a = plainValues(observed);

@@ -132,6 +132,21 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * Where JSON.parse failed, as "line L, column C" (or "it ends too early"). Never the parser's
+ * message itself: it quotes the text, which must not reach a report (a notebook symlinked to a
+ * file the student cannot read would leak its first bytes into a grading reason).
+ */
+function jsonErrorWhere(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return /end of (JSON|data) input|Unterminated/i.test(message) ? 'it ends too early' : 'parse error';
+  const pos = Math.min(Number(m[1]), text.length);
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) { line++; start = i + 1; }
+  return `line ${line}, column ${pos - start + 1}`;
+}
+
+/**
  * Reads a notebook's text. Multi-line fields are joined into one string each (as nbformat's
  * `reads` does), so that cells can be edited as text; `serializeNotebook` splits them again.
  */
@@ -140,10 +155,10 @@ export function parseNotebook(text: string, where = 'the notebook'): Notebook {
   try {
     nb = JSON.parse(text);
   } catch (e) {
-    throw new NotebookError(`${where} is not valid notebook JSON: the file is not valid JSON (${(e as Error).message})`);
+    throw new NotebookError(`${where} is not valid notebook JSON (${jsonErrorWhere(text, (e as Error).message)})`);
   }
   if (!isObject(nb)) throw new NotebookError(`${where} is not a notebook (a JSON object is expected)`);
-  if (nb.nbformat !== 4) throw new NotebookError(`${where} is not an nbformat 4 notebook (nbformat: ${JSON.stringify(nb.nbformat)})`);
+  if (nb.nbformat !== 4) throw new NotebookError(`${where} is not an nbformat 4 notebook (its nbformat is ${typeof nb.nbformat === 'number' ? nb.nbformat : 'missing'})`);
   if (!Array.isArray(nb.cells)) throw new NotebookError(`${where} has no "cells" list`);
   const cells = nb.cells as unknown[];
   cells.forEach((c, i) => {

@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildNotebooks, findLeaks } from '../../src/grading/build.js';
 import { gradeMany } from '../../src/grading/grade.js';
+import { sandboxAvailable } from '../../src/grading/sandbox.js';
 import { findRegions, lines, regionIsEmpty } from '../../src/grading/markers.js';
 import { cellText, serializeNotebook, type Notebook } from '../../src/grading/notebook.js';
 import { course } from '../../src/grading/tasks/i2dl.js';
@@ -81,7 +82,7 @@ describe('i2dl notebook: build and grade', { skip: haveNotebook ? false : 'noteb
     try {
       const files = { instructor: built!.instructor, student: built!.student, half: halfDone(built!.student, built!.instructor) };
       for (const [k, nb] of Object.entries(files)) writeFileSync(join(dir, `${k}.ipynb`), serializeNotebook(nb));
-      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root });
+      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root, isolation: sandboxAvailable().ok ? 'bwrap' : 'none' });
       const by = Object.fromEntries(rs.map((r) => [r.student, r]));
       assert.equal(by.instructor!.max, 20);
       assert.equal(by.instructor!.points, 20, JSON.stringify(by.instructor!.tasks.map((x) => x.reason)));

@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildNotebooks, findLeaks } from '../../src/grading/build.js';
 import { gradeMany } from '../../src/grading/grade.js';
+import { sandboxAvailable } from '../../src/grading/sandbox.js';
 import { findRegions, lines } from '../../src/grading/markers.js';
 import { cellText, serializeNotebook, type Notebook } from '../../src/grading/notebook.js';
 import { course } from '../../src/grading/tasks/lab8.js';
@@ -74,7 +75,7 @@ describe('lab8 notebook: build and grade', { skip: haveNotebook ? false : 'noteb
         half: halfDone(built!.student, built!.instructor),
       };
       for (const [k, nb] of Object.entries(files)) writeFileSync(join(dir, `${k}.ipynb`), serializeNotebook(nb));
-      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root });
+      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root, isolation: sandboxAvailable().ok ? 'bwrap' : 'none' });
       const by = Object.fromEntries(rs.map((r) => [r.student, r]));
       assert.equal(by.instructor!.points, 21, JSON.stringify(by.instructor!.tasks.map((x) => x.reason)));
       assert.equal(by.student!.points, 0);

@@ -31,7 +31,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { allOf, probedTensor, valuesVerdict } from '../checks.js';
+import { allOf, probedTensor, record, valuesVerdict } from '../checks.js';
 import { asPlain, compareShape, compareValues, fixedValues, probe, shapeText, type PlainTensor } from '../plain.js';
 import type { Course, Observation, Probe, ReferenceEnv, TaskDef, TaskEnv, Verdict } from '../types.js';
 
@@ -319,7 +319,7 @@ async function referenceRecurrent(kind: Kind, env: ReferenceEnv): Promise<Recurr
 function outputsVerdict(check: string, p: Probe | undefined, expected: Outputs, what: string, keys: (keyof Outputs)[]): Verdict {
   if (!p) return { check, passed: false, reason: `${what}: not measured` };
   if (!p.ok) return { check, passed: false, reason: `error: ${p.error}` };
-  const o = p.value as Outputs;
+  const o = record(p.value) as unknown as Outputs;
   const vs = keys.map((k) => valuesVerdict(check, { ok: true, value: o[k] }, expected[k]!, `${k} of ${what}`, OUT_TOL));
   return allOf(check, vs, `${keys.join(', ')} of ${what} match the library's`);
 }
@@ -328,20 +328,20 @@ function judgeRecurrent(kind: Kind, name: string, o: Observation, ref: Recurrent
   const ids = kind === 'rnn' ? ['params', 'constant', 'random', 'gradients', 'hidden', 'relu'] : ['params', 'constant', 'state', 'random', 'gradients', 'hidden'];
   const all = (reason: string): Verdict[] => ids.map((check) => ({ check, passed: false, reason }));
   if (o.setup && !o.setup.ok) return all(o.setup.error);
-  if (!o.construct?.ok) return all(o.construct?.ok === false ? `error: new ${name}(3, 3) failed: ${o.construct.error}` : 'not run');
+  if (!o.construct?.ok || o.construct.value !== true) return all(o.construct?.ok === false ? `error: new ${name}(3, 3) failed: ${o.construct.error}` : o.construct ? 'invalid measurement (construct)' : 'not run');
   const specs = kind === 'rnn' ? RNN_PARAMS : LSTM_PARAMS;
   const out: Verdict[] = [];
   if (!o.params?.ok) out.push({ check: 'params', passed: false, reason: `error: ${o.params?.ok === false ? o.params.error : 'not measured'}` });
   else {
-    const ps = o.params.value as Record<string, { missing?: boolean; isVariable?: boolean; shape?: number[] }>;
+    const ps = record(o.params.value) as Record<string, { missing?: boolean; isVariable?: boolean; shape?: number[] }>;
     const { D, H } = CASES.params;
     const problems: string[] = [];
     for (const s of specs) {
       const v = ps[pname(s)];
       if (!v || v.missing) { problems.push(`${pname(s)} is missing (create this.${s.path[0]} = new Linear(...) in the constructor)`); continue; }
-      if (!v.isVariable) { problems.push(`${pname(s)} is not a tf.Variable`); continue; }
+      if (v.isVariable !== true) { problems.push(`${pname(s)} is not a tf.Variable`); continue; }
       const want = s.shape(D, H);
-      if (!v.shape || !tf_arraysEqual(v.shape, want)) problems.push(`${pname(s)} of new ${name}(${D}, ${H}) has shape ${shapeText(v.shape ?? [])}, expected ${shapeText(want)}`);
+      if (!Array.isArray(v.shape) || !tf_arraysEqual(v.shape, want)) problems.push(`${pname(s)} of new ${name}(${D}, ${H}) has shape ${shapeText(Array.isArray(v.shape) ? v.shape : [])}, expected ${shapeText(want)}`);
     }
     out.push(problems.length ? { check: 'params', passed: false, reason: problems[0]! } : { check: 'params', passed: true, reason: `${specs.length} parameters of the right shapes` });
   }
@@ -358,7 +358,7 @@ function judgeRecurrent(kind: Kind, name: string, o: Observation, ref: Recurrent
   out.push(outputsVerdict('random', o.random, ref.random, `${name}.call(x, ${kind === 'rnn' ? 'h0' : '[h0, c0]'}) with PyTorch's random initial values, x ${shapeText([cr.T, cr.N, cr.D])}`, ['hSeq', 'h']));
   if (!o.gradients?.ok) out.push({ check: 'gradients', passed: false, reason: `error while taking gradients: ${o.gradients?.ok === false ? o.gradients.error : 'not measured'}` });
   else {
-    const gs = o.gradients.value as Record<string, PlainTensor | null>;
+    const gs = record(o.gradients.value) as Record<string, PlainTensor | null>;
     const vs: Verdict[] = [];
     for (const k of [...specs.map(pname), 'x']) {
       const g = gs[k];
@@ -514,24 +514,28 @@ function classifierTask(id: string, name: string, title: string): TaskDef<null> 
     reference: async () => null,
     judge: (o) => {
       if (o.setup && !o.setup.ok) return ['shape', 'gradients'].map((check) => ({ check, passed: false, reason: o.setup!.ok === false ? o.setup.error : '' }));
-      if (!o.construct?.ok) {
+      if (!o.construct?.ok || o.construct.value !== true) {
         const reason = o.construct?.ok === false ? `error: new ${name}() failed: ${o.construct.error}` : 'not run';
         return [{ check: 'shape', passed: false, reason }, { check: 'gradients', passed: false, reason }];
       }
       const out: Verdict[] = [];
       if (!o.shape?.ok) out.push({ check: 'shape', passed: false, reason: `error: ${o.shape?.ok === false ? o.shape.error : 'not measured'}` });
       else {
-        const s = o.shape.value as { default: number[]; small: number[] };
+        const s = record(o.shape.value) as { default: number[]; small: number[] };
         const a = compareShape({ $tensor: true, shape: s.default, dtype: 'float32', values: [] }, [3, 10], `${name}().forward(x [3, 1, 28, 28])`);
         const b = compareShape({ $tensor: true, shape: s.small, dtype: 'float32', values: [] }, [3, 4], `new ${name}(4, 28, 16).forward(x [3, 1, 28, 28])`);
         out.push(!a.passed ? { check: 'shape', ...a } : !b.passed ? { check: 'shape', ...b } : { check: 'shape', passed: true, reason: 'class scores [N, classes]' });
       }
       if (!o.gradients?.ok) out.push({ check: 'gradients', passed: false, reason: `error while taking gradients: ${o.gradients?.ok === false ? o.gradients.error : 'not measured'}` });
       else {
-        const gs = o.gradients.value as Array<{ name: string; missing?: boolean; finite?: boolean; norm?: number }>;
+        const raw = o.gradients.value;
+        const gs = (Array.isArray(raw) ? raw : []) as Array<{ name: string; missing?: boolean; finite?: boolean; norm?: number }>;
+        const malformed = gs.length === 0 || gs.some((g) => typeof record(g).name !== 'string'
+          || (g.missing !== true && (typeof g.finite !== 'boolean' || typeof g.norm !== 'number' || (g.finite && !(g.norm >= 0)))));
         const missing = gs.find((g) => g.missing);
         const bad = gs.find((g) => !g.missing && !g.finite);
-        if (missing) out.push({ check: 'gradients', passed: false, reason: `${missing.name} gets no gradient (is every layer used in forward?)` });
+        if (malformed) out.push({ check: 'gradients', passed: false, reason: 'invalid measurement of the gradients' });
+        else if (missing) out.push({ check: 'gradients', passed: false, reason: `${missing.name} gets no gradient (is every layer used in forward?)` });
         else if (bad) out.push({ check: 'gradients', passed: false, reason: `the gradient of ${bad.name} is not finite` });
         else if (gs.every((g) => g.norm === 0)) out.push({ check: 'gradients', passed: false, reason: 'every gradient is zero' });
         else out.push({ check: 'gradients', passed: true, reason: `all ${gs.length} parameters receive finite gradients` });

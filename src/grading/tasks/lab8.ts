@@ -15,7 +15,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { allOf, probedTensor, shapeVerdict, valuesVerdict } from '../checks.js';
+import { allOf, probedTensor, record, shapeVerdict, valuesVerdict } from '../checks.js';
 import { asPlain, compareShape, compareValues, fixedValues, probe, shapeText, type PlainTensor } from '../plain.js';
 import type { Course, Observation, Probe, ReferenceEnv, TaskDef, TaskEnv, Verdict } from '../types.js';
 import { LAB8_X, LAB8_X_SHAPE, LAB8_Y_EXPECTED } from './lab8-reference.js';
@@ -152,7 +152,7 @@ async function referenceCell(key: CellKey, name: string, k: number, env: Referen
 
 function judgeCell(name: string, k: number, o: Observation, ref: CellRef): Verdict[] {
   const all = (reason: string): Verdict[] => ['params', 'init', 'shape', 'values', 'gradients', 'hidden'].map((check) => ({ check, passed: false, reason }));
-  if (!o.construct?.ok) return all(o.construct?.ok === false ? `error: new ${name}(${D}, ${H}) failed: ${o.construct.error}` : 'not run');
+  if (!o.construct?.ok || o.construct.value !== true) return all(o.construct?.ok === false ? `error: new ${name}(${D}, ${H}) failed: ${o.construct.error}` : o.construct ? 'invalid measurement (construct)' : 'not run');
   const shapes = paramShapes(k);
   const out: Verdict[] = [];
   // params and init
@@ -160,13 +160,13 @@ function judgeCell(name: string, k: number, o: Observation, ref: CellRef): Verdi
     out.push({ check: 'params', passed: false, reason: `error: ${o.params?.ok === false ? o.params.error : 'not measured'}` });
     out.push({ check: 'init', passed: false, reason: 'parameters could not be read' });
   } else {
-    const ps = o.params.value as Record<string, ParamProbe>;
+    const ps = record(o.params.value) as Record<string, ParamProbe>;
     const problems: string[] = [];
     const initProblems: string[] = [];
     for (const p of PARAMS) {
       const v = ps[p];
       if (!v || v.missing || !v.tensor) { problems.push(`${p} is missing (still null)`); initProblems.push(`${p} is missing`); continue; }
-      if (!v.isVariable) problems.push(`${p} is not a tf.Variable (create it with tf.variable(...))`);
+      if (v.isVariable !== true) problems.push(`${p} is not a tf.Variable (create it with tf.variable(...))`);
       const s = compareShape(v.tensor, shapes[p], p);
       if (!s.passed) { problems.push(s.reason); initProblems.push(s.reason); continue; }
       const c = compareValues(v.tensor, ref.init[p]!, p, 1e-6);
@@ -181,7 +181,7 @@ function judgeCell(name: string, k: number, o: Observation, ref: CellRef): Verdi
   // gradients
   if (!o.grads?.ok) out.push({ check: 'gradients', passed: false, reason: `error while taking gradients: ${o.grads?.ok === false ? o.grads.error : 'not measured'}` });
   else {
-    const gs = o.grads.value as Record<string, PlainTensor | null>;
+    const gs = record(o.grads.value) as Record<string, PlainTensor | null>;
     const vs: Verdict[] = [];
     for (const p of PARAMS) {
       const gr = gs[p];
