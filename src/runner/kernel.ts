@@ -1,8 +1,9 @@
 /**
  * A Node-only Jupyter client for this project's tslab kernel: writes a connection file (free TCP
- * ports on 127.0.0.1, an HMAC-SHA256 key), starts `node <project>/node_modules/tslab/bin/tslab
- * kernel --config-path <file>` in the notebook's folder, and talks to it over ZeroMQ (shell and
- * control DEALER sockets, iopub SUB socket).
+ * ports on 127.0.0.1, an HMAC-SHA256 key), starts the kit's kernel launcher (`node
+ * <project>/dist/kernel/launch.js kernel --config-path <file>`, as the registered kernelspec does:
+ * tslab with the kit's patches of src/kernel/) in the notebook's folder, and talks to it over
+ * ZeroMQ (shell and control DEALER sockets, iopub SUB socket).
  *
  * tslab handles interrupts only as SIGINT (it has no `interrupt_request` handler: its kernelspec
  * uses Jupyter's default `interrupt_mode: signal`), so `interrupt()` signals the process.
@@ -24,6 +25,11 @@ export function defaultTslabBin(): string {
   return join(PROJECT_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
 }
 
+/** The kit's kernel program (src/kernel/launch.ts, built): tslab with the kit's kernel patches. */
+export function kernelLauncher(): string {
+  return join(PROJECT_ROOT, 'dist', 'kernel', 'launch.js');
+}
+
 export class KernelError extends Error {
   override name = 'KernelError';
 }
@@ -38,7 +44,10 @@ export interface KernelStartOptions {
   cwd: string;
   /** Extra environment variables for the kernel (added to this process's environment). */
   env?: Record<string, string>;
-  /** The tslab launcher (default: this project's node_modules/tslab/bin/tslab). */
+  /**
+   * A tslab program to run instead of the kit's launcher (e.g. node_modules/tslab/bin/tslab:
+   * plain tslab, without the kit's kernel patches).
+   */
   tslabBin?: string;
   /** How long to wait for the kernel to answer kernel_info (ms, default 60000). */
   startTimeoutMs?: number;
@@ -179,9 +188,11 @@ export class TslabKernel {
   }
 
   static async start(options: KernelStartOptions): Promise<TslabKernel> {
-    const tslabBin = options.tslabBin ?? defaultTslabBin();
+    const tslabBin = options.tslabBin ?? kernelLauncher();
     if (!existsSync(tslabBin)) {
-      throw new KernelError(`tslab is not installed: ${tslabBin} is missing (run npm install)`);
+      throw new KernelError(options.tslabBin
+        ? `tslab is not installed: ${tslabBin} is missing (run npm install)`
+        : `the kit's kernel is not built: ${tslabBin} is missing (run npm run build)`);
     }
     if (!existsSync(options.cwd)) throw new KernelError(`the kernel's folder ${options.cwd} does not exist`);
     const [shell, iopub, stdin, control, hb] = await freePorts(5);

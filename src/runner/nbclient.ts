@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { defaultTslabBin, kernelNodeFlags } from './kernel.js';
+import { kernelLauncher, kernelNodeFlags } from './kernel.js';
 import { joinOutputText, parseNotebook, type Notebook } from './notebook.js';
 import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './results.js';
 
@@ -126,7 +126,7 @@ export async function runWithNbclient(path: string, original: Notebook, options:
   const specDir = join(dir, 'jupyter', 'kernels', kernelName);
   mkdirSync(specDir, { recursive: true });
   writeFileSync(join(specDir, 'kernel.json'), JSON.stringify({
-    argv: [process.execPath, ...kernelNodeFlags(), defaultTslabBin(), 'kernel', '--config-path', '{connection_file}'],
+    argv: [process.execPath, ...kernelNodeFlags(), kernelLauncher(), 'kernel', '--config-path', '{connection_file}'],
     display_name: 'TypeScript (rnn-course-kit runner)',
     language: 'typescript',
   }));
