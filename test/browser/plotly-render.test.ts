@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { PLOTLY_ASSET } from '../../src/lib/plots.js';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { readNotebook } from '../../src/runner/notebook.js';
@@ -17,7 +18,11 @@ import { notebookToHtml } from './html.js';
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'notebooks');
 const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-browser-test-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const workDirs: string[] = [];
+after(() => {
+  rmSync(tmp, { recursive: true, force: true });
+  for (const d of workDirs) rmSync(d, { recursive: true, force: true });
+});
 
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 const hasNbconvert = spawnSync('/usr/bin/python3', ['-c', 'import nbconvert'], { stdio: 'ignore' }).status === 0;
@@ -44,15 +49,23 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
   });
 }
 
-/** Runs the fixture, writes the executed copy, exports it to HTML; returns the HTML file. */
+/**
+ * Runs a copy of the fixture in a folder of its own inside the kit (where the library writes
+ * plotly.js next to the notebook), writes the executed copy there and exports it to HTML beside it,
+ * as a user exports a notebook; returns the HTML file.
+ */
 async function executeAndExport(fixture: string, exporter: 'nbconvert' | 'own'): Promise<string> {
   const name = `${basename(fixture, '.ipynb')}-${exporter}`;
-  const executed = join(tmp, `${name}.ipynb`);
-  const r = await runNotebook(join(fixtures, fixture), { output: executed, timeout: 120 });
+  const work = mkdtempSync(join(fixtures, '..', '.browser-test-')); // as deep as the fixtures: their relative paths hold
+  workDirs.push(work);
+  const input = join(work, `${name}.source.ipynb`);
+  copyFileSync(join(fixtures, fixture), input);
+  const executed = join(work, `${name}.ipynb`);
+  const r = await runNotebook(input, { output: executed, timeout: 120 });
   assert.equal(r.ok, true, r.failed?.error?.message ?? r.message);
-  const html = join(tmp, `${name}.html`);
+  const html = join(work, `${name}.html`);
   if (exporter === 'nbconvert') {
-    const conv = await run('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'html', '--output-dir', tmp, '--output', name, executed], 120_000);
+    const conv = await run('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'html', '--output-dir', work, '--output', name, executed], 120_000);
     assert.equal(conv.code, 0, conv.stderr);
   } else {
     writeFileSync(html, notebookToHtml(readNotebook(executed), name));
@@ -100,6 +113,9 @@ describe('plotly charts render in exported HTML (headless Chromium)', { skip: ch
       : !hasNbconvert ? 'nbconvert is missing (/usr/bin/python3 -m nbconvert)' : false,
   }, async () => {
     const html = await executeAndExport('plotly.ipynb', 'nbconvert');
+    assert.ok(existsSync(join(dirname(html), PLOTLY_ASSET)), 'plotly.js was written next to the notebook');
+    assert.ok(statSync(html.replace(/\.html$/, '.ipynb')).size < 100_000, 'the saved notebook holds no copy of plotly.js');
+    // drawn from the file next to the notebook, as after reopening: the notebook holds no bundle
     assertChartDrawn(await renderedDom(html), 'course plot');
   });
 });

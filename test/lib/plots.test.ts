@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { figureBundle, figureHtml, figureText, plotlyScriptHtml, type Figure } from '../../src/lib/plots.js';
+import { figureBundle, figureHtml, figureText, PLOTLY_ASSET, plotlyScriptHtml, type Figure } from '../../src/lib/plots.js';
 
 const fig: Figure = {
   data: [
@@ -39,4 +39,16 @@ test('the embedded plotly bundle is complete and safe to inline', () => {
   assert.ok(html.length > 1_000_000, 'plotly.min.js should be embedded whole');
   assert.equal(html.split('</script>').length - 1, 1);
   assert.match(html, /window\.Plotly = Plotly/);
+});
+
+test('the drawing script parses, and loads plotly.js from the file next to the notebook when the page has none', () => {
+  const html = figureHtml(fig, 'p');
+  const script = html.split('<script type="text/javascript">')[1]!.split('</script>')[0]!;
+  assert.doesNotThrow(() => new Function(script));
+  assert.ok(script.includes(JSON.stringify(PLOTLY_ASSET)));
+  assert.match(PLOTLY_ASSET, /^rnnkit-assets\/plotly-\d+\.\d+\.\d+\.min\.js$/);
+  // the server's files/ URL of the notebook's folder, from the page of a notebook
+  const re = new RegExp(/var m = (\/.*\/)\.exec/.exec(script)![1]!.slice(1, -1));
+  assert.deepEqual(re.exec('/user/ann/notebooks/course/lab8.ipynb')?.slice(1), ['/user/ann', 'course/']);
+  assert.deepEqual(re.exec('/lab/tree/lab8.ipynb')?.slice(1), ['', '']);
 });
