@@ -174,10 +174,10 @@ test('the student notebook (task cells empty) runs the given code and fails clea
     assert.match(`${cell('// useTask hands over').error?.message}`, /RecurrentModel\.forward is not written yet/);
     const model = cell("await check('rnnlstm.model'");
     assert.equal(model.status, 'ok');
-    assert.match(outputsText(model.outputs), /❌ rnnlstm\.model: 0\/7[\s\S]*✗ recurrent layers: RecurrentModel\(\{ type: 'rnn', numLayers: 1 \}\)\.rnn should be the library's RNN \(got null\)/);
+    assert.match(outputsText(model.outputs), /✗ rnnlstm\.model: 0\/7[\s\S]*✗ recurrent layers: RecurrentModel\(\{ type: 'rnn', numLayers: 1 \}\)\.rnn should be the library's RNN \(got null\)/);
     const compare = cell("await check('rnnlstm.compare'");
     assert.equal(compare.status, 'ok');
-    assert.match(outputsText(compare.outputs), /❌ rnnlstm\.compare: 0\/4[\s\S]*✗ one result per configuration: .*returned 0 results/);
+    assert.match(outputsText(compare.outputs), /✗ rnnlstm\.compare: 0\/4[\s\S]*✗ one result per configuration: .*returned 0 results/);
     assert.equal(cell('const configs').status, 'error');
     assert.match(`${cell('const configs').error?.message}`, /compareConfigs: returned no results \(expected one per configuration, 22\)/);
     assert.equal(cell('const search = await useTask').status, 'error');

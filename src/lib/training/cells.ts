@@ -6,6 +6,7 @@
  */
 import type { Module } from '../nn/module.js';
 import { solutionsEnabled } from './settings.js';
+import { explainTaskErrors } from './task-errors.js';
 
 export type RnnType = 'vanilla' | 'gru' | 'lstm';
 export const RNN_TYPES: readonly RnnType[] = ['vanilla', 'gru', 'lstm'];
@@ -15,6 +16,8 @@ export type CellClass = new (inputSize: number, hiddenSize: number) => Module;
 
 const registry = new Map<RnnType, CellClass>();
 const NAMES: Record<RnnType, string> = { vanilla: 'VanillaRNN', gru: 'GRU', lstm: 'LSTM' };
+/** Lab 8's task of each cell class (its errors name it). */
+const TASKS: Record<RnnType, string> = { vanilla: 'Task 2.1', gru: 'Task 3.1', lstm: 'Task 4.1' };
 
 export function assertRnnType(t: string): asserts t is RnnType {
   if (!(RNN_TYPES as readonly string[]).includes(t)) throw new Error(`Unknown RNN type: ${t} (use ${RNN_TYPES.join(', ')})`);
@@ -33,12 +36,12 @@ export async function solutionCells(): Promise<Record<RnnType, CellClass>> {
 }
 
 /**
- * Registers the class `run(type)` will train and returns the class to use: `cls` itself, or the
- * reference solution when RNNKIT_SOLUTIONS=1.
+ * Registers the class `run(type)` will train and returns the class to use: `cls` (whose errors
+ * name the task and say what to do), or the reference solution when RNNKIT_SOLUTIONS=1.
  */
 export async function useCell(type: RnnType, cls: CellClass): Promise<CellClass> {
   assertRnnType(type);
-  const chosen = solutionsEnabled() ? (await solutionCells())[type] : cls;
+  const chosen = solutionsEnabled() ? (await solutionCells())[type] : explainTaskErrors(cls, TASKS[type]);
   registry.set(type, chosen);
   return chosen;
 }
