@@ -112,15 +112,66 @@ export function figureText(fig: Figure): string {
 }
 
 const defaultLayout: Partial<Layout> = {
-  margin: { l: 55, r: 20, t: 45, b: 45 },
+  margin: { l: 55, r: 45, t: 45, b: 45 },
   font: { family: 'Helvetica, Arial, sans-serif', size: 12 },
   hovermode: 'closest',
+  // the toolbar in a column at the right edge, in the right margin, not over titles
+  modebar: { orientation: 'v' },
 };
 
+type Axis = Record<string, unknown>;
+
+/** Plotly names the first axes `x`/`xaxis` (not `x1`/`xaxis1`): figures that say `x1` get their first panel laid out as the second. */
+function firstAxesNamed(data: Partial<Data>[], layout: Record<string, unknown>): { data: Partial<Data>[]; layout: Record<string, unknown> } {
+  const ref = (v: unknown) => (v === 'x1' ? 'x' : v === 'y1' ? 'y' : v);
+  const out: Record<string, unknown> = { ...layout };
+  for (const [one, first] of [['xaxis1', 'xaxis'], ['yaxis1', 'yaxis']] as const) {
+    if (out[one] === undefined) continue;
+    out[first] = { ...(out[first] as Axis | undefined), ...(out[one] as Axis) };
+    delete out[one];
+  }
+  for (const key of Object.keys(out)) {
+    const axis = out[key];
+    if (!/^[xy]axis\d*$/.test(key) || !axis || typeof axis !== 'object') continue;
+    const a = { ...(axis as Axis) };
+    for (const k of ['anchor', 'scaleanchor', 'matches', 'overlaying']) if (k in a) a[k] = ref(a[k]);
+    out[key] = a;
+  }
+  const traces = data.map((t) => {
+    const tr = t as Record<string, unknown>;
+    return tr['xaxis'] === 'x1' || tr['yaxis'] === 'y1' ? ({ ...tr, xaxis: ref(tr['xaxis']), yaxis: ref(tr['yaxis']) } as Partial<Data>) : t;
+  });
+  return { data: traces, layout: out };
+}
+
+function axisTitle(axis: Axis): string {
+  const t = axis['title'];
+  return typeof t === 'string' ? t : t && typeof t === 'object' && typeof (t as { text?: unknown }).text === 'string' ? (t as { text: string }).text : '';
+}
+
+/** Epoch axes tick at whole epochs (plotly would put ticks at 0, 0.5, 1, 1.5 for three epochs). */
+function wholeEpochTicks(data: Partial<Data>[], layout: Record<string, unknown>): void {
+  for (const key of Object.keys(layout)) {
+    const axis = layout[key] as Axis | undefined;
+    if (!/^xaxis\d*$/.test(key) || !axis || typeof axis !== 'object' || !/epoch/i.test(axisTitle(axis))) continue;
+    if (axis['dtick'] !== undefined || axis['tickvals'] !== undefined || axis['tickmode'] !== undefined) continue;
+    const ref = `x${key.slice(5)}`;
+    const xs = data.filter((t) => ((t as { xaxis?: string }).xaxis ?? 'x') === ref)
+      .flatMap((t) => (Array.isArray((t as { x?: unknown }).x) ? ((t as { x: unknown[] }).x) : []))
+      .filter((v): v is number => typeof v === 'number');
+    if (xs.length === 0 || !xs.every(Number.isInteger)) continue;
+    const span = Math.max(...xs) - Math.min(...xs);
+    layout[key] = { ...axis, tickmode: 'linear', tick0: 0, dtick: Math.max(1, Math.ceil(span / 10)) };
+  }
+}
+
 function withDefaults(fig: Figure): Required<Figure> {
+  const { data, layout } = firstAxesNamed(fig.data, { ...defaultLayout, ...fig.layout } as Record<string, unknown>);
+  if (fig.layout?.margin) layout['margin'] = { ...fig.layout.margin, r: Math.max(fig.layout.margin.r ?? 0, 40) };
+  wholeEpochTicks(data, layout);
   return {
-    data: fig.data,
-    layout: { ...defaultLayout, ...fig.layout },
+    data,
+    layout: layout as Partial<Layout>,
     config: { responsive: true, displaylogo: false, ...fig.config },
   };
 }
