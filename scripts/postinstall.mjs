@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => console.log(`[rnn-course-kit] ${msg}`);
@@ -130,7 +130,40 @@ function registerKernel() {
   }
 }
 
-const only = process.argv[2];
-if (!only || only === 'build') build();
-if (!only || only === 'link') linkSelf();
-if (!only || only === 'kernel') registerKernel();
+/**
+ * What to do when the fast `blas` backend cannot load (`reason` from dist/lib/blas/nblas.js), in
+ * words a newcomer can act on; null when it loads.
+ */
+export function blasAdvice(load) {
+  if (load.ok) return null;
+  const missing = /not installed/.test(load.reason);
+  return [
+    `The fast 'blas' backend (OpenBLAS; training on the CPU runs 10-20x faster than the 'cpu' backend) is off: ${load.reason}.`,
+    missing
+      ? '  To enable it: install OpenBLAS (Debian/Ubuntu: sudo apt-get install libopenblas-dev; macOS: brew install openblas), then run `npm install` again (`npm rebuild` does not bring back a skipped optional dependency).'
+      : '  To enable it: check that OpenBLAS is installed (Debian/Ubuntu: libopenblas-dev), then run `npm install` again.',
+  ].join('\n');
+}
+
+function checkBlas() {
+  const nblas = join(root, 'dist', 'lib', 'blas', 'nblas.js');
+  if (!existsSync(nblas)) return;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e',
+    `import { loadNblas } from ${JSON.stringify(pathToFileURL(nblas).href)}; const l = loadNblas(); console.log(JSON.stringify({ ok: l.ok, reason: l.reason }));`], { encoding: 'utf8' });
+  let load;
+  try {
+    load = JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch {
+    load = { ok: false, reason: `nblas could not be checked (${(r.stderr || '').trim().split('\n')[0] || `exit code ${r.status}`})` };
+  }
+  const advice = blasAdvice(load);
+  if (advice) for (const line of advice.split('\n')) log(line);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const only = process.argv[2];
+  if (!only || only === 'build') build();
+  if (!only || only === 'link') linkSelf();
+  if (!only || only === 'kernel') registerKernel();
+  if (!only || only === 'blas') checkBlas();
+}
