@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,20 @@ export function defaultTslabBin(): string {
 /** The kit's kernel program (src/kernel/launch.ts, built): tslab with the kit's kernel patches. */
 export function kernelLauncher(): string {
   return join(PROJECT_ROOT, 'dist', 'kernel', 'launch.js');
+}
+
+/**
+ * Writes a kernelspec `<jupyterDir>/kernels/<name>/kernel.json` that starts the kit's kernel as the
+ * registered one does (Jupyter finds it with JUPYTER_PATH=<jupyterDir>).
+ */
+export function writeKernelSpec(jupyterDir: string, name: string, displayName: string): void {
+  const dir = join(jupyterDir, 'kernels', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'kernel.json'), JSON.stringify({
+    argv: [process.execPath, ...kernelNodeFlags(), kernelLauncher(), 'kernel', '--config-path', '{connection_file}'],
+    display_name: displayName,
+    language: 'typescript',
+  }));
 }
 
 export class KernelError extends Error {

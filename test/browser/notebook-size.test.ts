@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { figureBundle, type Figure } from '../../src/lib/plots.js';
 import { TslabKernel } from '../../src/runner/kernel.js';
 import { runNotebook } from '../../src/runner/run.js';
+import { codeNotebook as notebook } from '../runner/code-notebook.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 // inside the kit, so that the notebook imports it
@@ -20,14 +21,6 @@ after(() => rmSync(work, { recursive: true, force: true }));
 /** A chart of `n` points per trace, as the notebooks draw (two traces, titles). */
 const chart = (title: string, n: number) => `{ data: [0, 1].map((k) => ({ x: Array.from({ length: ${n} }, (_, i) => i), y: Array.from({ length: ${n} }, (_, i) => Math.sin(i / 7 + k)), name: 'trace ' + k })), layout: { title: { text: '${title}' }, xaxis: { title: { text: 'epoch' } } } }`;
 
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source, i) => ({ cell_type: 'code', execution_count: null, id: `c${i}`, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: 'TypeScript (rnn-course-kit)', language: 'typescript', name: 'tslab' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  }, null, 1);
-}
 
 describe('plotly output size', { concurrency: 1 }, () => {
   it('a notebook with charts and a live chart saves without plotly.js: within 200 KB of its figures\' data', async (t) => {

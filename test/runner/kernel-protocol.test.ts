@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { kernelLauncher, kernelNodeFlags, TslabKernel } from '../../src/runner/kernel.js';
+import { TslabKernel, writeKernelSpec } from '../../src/runner/kernel.js';
 import type { JupyterMessage } from '../../src/runner/protocol.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -25,13 +25,7 @@ describe('the kernel speaks the Jupyter protocol', () => {
     skip: hasSuite ? false : `${python} -c "import jupyter_kernel_test" failed (install python3-jupyter-kernel-test)`,
   }, async () => {
     const name = 'rnnkit-protocol-test';
-    const spec = join(tmp, 'jupyter', 'kernels', name);
-    mkdirSync(spec, { recursive: true });
-    writeFileSync(join(spec, 'kernel.json'), JSON.stringify({
-      argv: [process.execPath, ...kernelNodeFlags(), kernelLauncher(), 'kernel', '--config-path', '{connection_file}'],
-      display_name: 'TypeScript (rnn-course-kit)',
-      language: 'typescript',
-    }));
+    writeKernelSpec(join(tmp, 'jupyter'), name, 'TypeScript (rnn-course-kit)');
     const env: NodeJS.ProcessEnv = { ...process.env, JUPYTER_PATH: join(tmp, 'jupyter'), RNNKIT_KERNEL_NAME: name };
     delete env.NODE_TEST_CONTEXT;
     const r = await new Promise<{ code: number | null; out: string }>((res) => {

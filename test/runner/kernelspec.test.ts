@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { codeNotebook as notebook } from './code-notebook.js';
 
 const root = realpathSync(resolve(fileURLToPath(import.meta.url), '..', '..', '..'));
 const postinstall = join(root, 'scripts', 'postinstall.mjs');
@@ -24,14 +25,6 @@ function register(dataDir: string): { stdout: string; spec: { argv: string[]; di
   return { stdout: r.stdout, spec: JSON.parse(readFileSync(join(dataDir, 'kernels', 'tslab', 'kernel.json'), 'utf8')) };
 }
 
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source, i) => ({ cell_type: 'code', execution_count: null, id: `c${i}`, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: 'TypeScript (rnn-course-kit)', language: 'typescript', name: 'tslab' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  }, null, 1);
-}
 
 interface Executed { cells: { outputs?: { output_type: string; text?: string | string[]; ename?: string; evalue?: string; traceback?: string[] }[] }[] }
 
