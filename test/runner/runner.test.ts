@@ -91,6 +91,7 @@ describe('protocol and outputs (no kernel)', () => {
     assert.equal(o.engine, 'nbclient');
     assert.equal(o.output, 'o.ipynb');
     assert.equal(parseCli(['x.ipynb']).timeout, 600);
+    assert.deepEqual(parseCli(['x.ipynb', '--verbose']).env, { RNNKIT_VERBOSE: '1' }, '--verbose: errors keep every stack frame');
     for (const bad of [[], ['a', 'b'], ['x', '--timeout', 'soon'], ['x', '--env', 'NOVALUE'], ['x', '--engine', 'python'], ['x', '--nope'], ['x', '--inplace', '--output', 'y']]) {
       assert.throws(() => parseCli(bad), UsageError, JSON.stringify(bad));
     }
