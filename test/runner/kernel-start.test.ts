@@ -87,8 +87,8 @@ describe('the kernel answers the first kernel_info_request of every start', { co
     assert.match(r.log, /Socket is blocked by a bind or unbind operation/);
   });
 
-  it('the kit\'s kernel answers it, with status ok, when iopub binds slowly (5 starts)', async () => {
-    for (let i = 0; i < 5; i++) {
+  it('the kit\'s kernel answers it, with status ok, when iopub binds slowly (3 starts)', async () => {
+    for (let i = 0; i < 3; i++) {
       const r = await startOnce(kernelLauncher(), { NODE_OPTIONS: `--require ${slowBind}`, RNNKIT_TEST_TSLAB_DIR: tslabDir });
       assert.ok(r.reply, `start ${i + 1}: no kernel_info_reply; the kernel printed:\n${r.log}`);
       assert.equal(r.reply.header.msg_type, 'kernel_info_reply');
@@ -97,11 +97,11 @@ describe('the kernel answers the first kernel_info_request of every start', { co
     }
   });
 
-  it('the kit\'s kernel answers it in 8 starts in a row on a busy machine', async () => {
+  it('the kit\'s kernel answers it in 6 starts in a row on a busy machine', async () => {
     // a second process keeps one core busy while the kernels start
     const burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     try {
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 6; i++) {
         const r = await startOnce(kernelLauncher());
         assert.ok(r.reply, `start ${i + 1}: no kernel_info_reply; the kernel printed:\n${r.log}`);
         assert.equal(r.reply.content.status, 'ok');
