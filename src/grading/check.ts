@@ -70,8 +70,15 @@ export async function checkResult(taskId: string, impl: unknown): Promise<TaskRe
 }
 
 export function formatCheck(r: TaskResult): string {
-  const head = r.points >= r.max ? `✅ ${r.task} passed: ${r.points}/${r.max}` : `❌ ${r.task}: ${r.points}/${r.max}`;
-  const rows = r.checks.map((c) => `  ${c.skipped ? '–' : c.passed ? '✓' : '✗'} ${c.title}${c.passed ? '' : `: ${c.reason}`}`);
+  // marks every font has (emoji such as ✅ show as empty boxes without an emoji font)
+  const head = r.points >= r.max ? `✓ ${r.task} passed: ${r.points}/${r.max}` : `✗ ${r.task}: ${r.points}/${r.max}`;
+  const said = new Set<string>(); // each distinct reason once: a failure often fails every later check too
+  const rows = r.checks.map((c) => {
+    if (c.passed) return `  ✓ ${c.title}`;
+    const again = said.has(c.reason);
+    said.add(c.reason);
+    return `  ${c.skipped ? '–' : '✗'} ${c.title}: ${again ? '(the same reason as above)' : c.reason}`;
+  });
   return [head, ...rows].join('\n');
 }
 

@@ -73,8 +73,8 @@ export interface Course {
   module: string;
   tasks: TaskDef[];
   /**
-   * Task cells that the builds fill from the solutions (and the instructor toggle `useTask` can
-   * hand over) but that the grader does not score: open-ended exercises.
+   * Task cells that the builds (and the kernel's instructor toggle, RNNKIT_SOLUTIONS=1) fill from the
+   * solutions but that the grader does not score: open-ended exercises.
    */
   ungraded?: UngradedTask[];
 }

@@ -1,8 +1,24 @@
 /**
- * Loaded by the notebook kernel's Node before tslab starts (`node --import <dist/kernel/preload.js>
- * tslab kernel ...`: the kernelspec scripts/postinstall.mjs writes, and src/runner/kernel.ts's
- * spawn). One import per kernel patch.
+ * The kernel process's preload: patches to tslab that must be in place before it serves requests.
+ * Loaded by the kit's kernel launcher (launch.ts, the registered kernelspec's program) and usable as
+ * `node --import <kit>/dist/kernel/preload.js`. One module per patch; each applies once per process.
  */
+import { patchExecute, setDiagnosticHint } from './execute.js';
 import { installInstructorToggle } from './instructor-toggle.js';
+import { queueBusyIopubSends } from './iopub-queue.js';
+import { patchKernelInfo } from './kernel-info.js';
+import { outsideKitHint } from './outside-kit.js';
+import { holdRequestsUntilBound } from './start-race.js';
+import { tslabModule, tslabZeromq } from './tslab.js';
 
-installInstructorToggle();
+type Proto = { prototype: object };
+const jupyter = tslabModule<{ ZmqServer: Proto; JupyterHandlerImpl: Proto }>('jupyter');
+const executor = tslabModule<{ createExecutor: Parameters<typeof patchExecute>[1]['createExecutor'] }>('executor');
+
+holdRequestsUntilBound(jupyter.ZmqServer as unknown as Parameters<typeof holdRequestsUntilBound>[0]);
+queueBusyIopubSends(tslabZeromq());
+patchKernelInfo(jupyter);
+patchExecute(jupyter, executor);
+setDiagnosticHint(outsideKitHint());
+// With RNNKIT_SOLUTIONS=1, task cells run filled from the solutions (the instructor toggle)
+installInstructorToggle(jupyter);

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { queueBusyIopubSends } from '../kernel/iopub-queue.js';
 
 /** One MIME bundle, as in Jupyter's display_data message. */
 export type MimeBundle = Record<string, unknown>;
@@ -18,75 +19,6 @@ export interface Display {
 
 interface TslabJupyter {
   lastWriteDisplayData: ((data: unknown, update: boolean) => void) | null;
-}
-
-type Send = (this: object, message: unknown) => unknown;
-
-function isBusy(e: unknown): boolean {
-  const err = e as { code?: unknown; message?: unknown } | null;
-  return !!err && (err.code === 'EBUSY' || (typeof err.message === 'string' && /busy writing/.test(err.message)));
-}
-
-const IOPUB_QUEUE = Symbol.for('rnn-course-kit.iopub-queue');
-
-/**
- * tslab sends every output of a cell (stdout, stderr, display data) on its iopub socket with
- * zeromq 6's `send()`, which sends at once only 512 times in a row: the next message waits for the
- * event loop, and one more `send()` before the event loop has run throws "Socket is busy writing"
- * (EBUSY). A cell that prints or redraws a progress bar some 500 times without yielding to the event
- * loop (a training loop) then failed with an empty error: the error text could not be sent either.
- * This puts such messages in a queue instead and sends them, in order, as soon as the event loop
- * runs (at the cell's next `await` of a macrotask, or when it ends). It patches `send` of the
- * kernel's zeromq `Publisher` (iopub is the kernel's only publisher socket), once per process.
- */
-function queueBusyIopubSends(req: NodeRequire): void {
-  let proto: Record<PropertyKey, unknown> | undefined;
-  try {
-    proto = (req('zeromq') as { Publisher?: { prototype: Record<PropertyKey, unknown> } }).Publisher?.prototype;
-  } catch {
-    return;
-  }
-  const send = proto?.['send'];
-  if (!proto || typeof send !== 'function' || proto[IOPUB_QUEUE]) return;
-  const original = send as Send;
-  const queues = new WeakMap<object, unknown[]>();
-  const quiet = (p: unknown): void => {
-    if (p instanceof Promise) p.catch(() => undefined); // as tslab, which ignores send()'s promise
-  };
-  const flush = (socket: object): void => {
-    const queue = queues.get(socket);
-    while (queue && queue.length > 0) {
-      try {
-        quiet(original.call(socket, queue[0]));
-      } catch (e) {
-        if (isBusy(e)) {
-          setImmediate(flush, socket);
-          return;
-        }
-        // zeromq refused this message for another reason (a closed socket): drop it, send the rest
-      }
-      queue.shift();
-    }
-    queues.delete(socket);
-  };
-  const guarded: Send = function (this: object, message: unknown) {
-    const queue = queues.get(this);
-    if (queue) {
-      queue.push(message);
-      return Promise.resolve();
-    }
-    try {
-      return original.call(this, message);
-    } catch (e) {
-      if (!isBusy(e)) throw e;
-      queues.set(this, [message]);
-      setImmediate(flush, this);
-      return Promise.resolve();
-    }
-  };
-  // defined, not assigned: the native Socket.prototype.send it shadows is read-only
-  Object.defineProperty(proto, 'send', { value: guarded, writable: true, configurable: true });
-  Object.defineProperty(proto, IOPUB_QUEUE, { value: true });
 }
 
 let jupyter: TslabJupyter | null | undefined;
@@ -105,7 +37,8 @@ function kernelJupyter(): TslabJupyter | null {
     const jupyterPath = join(dirname(real), '..', 'dist', 'jupyter.js');
     jupyter = createRequire(real)(jupyterPath) as TslabJupyter;
     try {
-      queueBusyIopubSends(createRequire(jupyterPath));
+      // in place already when the kit's launcher started the kernel (src/kernel/preload.ts)
+      queueBusyIopubSends(createRequire(jupyterPath)('zeromq') as Parameters<typeof queueBusyIopubSends>[0]);
     } catch {
       // without the queue, outputs work as tslab sends them
     }

@@ -23,4 +23,3 @@ export * from './data/transforms.js';
 export * from './data/mnist-raw.js';
 export * from './nn/serialize.js';
 export * from './training/solver.js';
-export { useTask } from '../grading/use-task.js';

@@ -1,12 +1,23 @@
 /**
  * Plotly charts in notebooks. A figure is shown as one output carrying two MIME types:
  * `application/vnd.plotly.v1+json` (drawn natively where a plotly renderer is installed, e.g.
- * JupyterLab with jupyterlab-plotly or VS Code) and `text/html` with a script that draws it with
- * plotly.js (JupyterLab, the classic Notebook, exported HTML). The plotly.js bundle itself is sent
- * once per kernel session in an output of its own, so exported notebooks work offline.
+ * JupyterLab with jupyterlab-plotly or VS Code, as plotly's own `plotly_mimetype` renderer) and
+ * `text/html` with a script that draws it with plotly.js (the classic Notebook, JupyterLab, HTML
+ * exported by nbconvert), over a text summary that stays readable where scripts do not run.
+ *
+ * Where plotly.js comes from, offline and without storing 5 MB in every saved notebook (plotly's
+ * `notebook` renderer stores the bundle in the notebook; `notebook_connected` needs the internet):
+ * - in a live session the bundle is sent once, and at once replaced (update_display_data) by an
+ *   empty output: the page keeps `window.Plotly`, the saved notebook keeps no copy, a second
+ *   session adds none;
+ * - a reopened (trusted) notebook or its nbconvert HTML loads it from a file next to the notebook,
+ *   `rnnkit-assets/plotly-<version>.min.js` (written on the first chart; the Jupyter server
+ *   serves it, as plotly's `iframe` renderer serves its files), through the page's relative URL
+ *   or the server's `files/` URL, then plotly's CDN when online.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Config, Data, Layout } from 'plotly.js';
 import { display, escapeHtml, inKernel, newDisplay, type Display, type MimeBundle } from './display.js';
 
@@ -26,13 +37,57 @@ export function plotlyScriptHtml(): string {
   return `<script type="text/javascript">if (!window.Plotly) {\n${source}\n}</script>`;
 }
 
-/** Sends the plotly.js bundle to the notebook once per kernel session. */
+/** The plotly.js version of the bundle. */
+export const PLOTLY_VERSION = (JSON.parse(readFileSync(require.resolve('plotly.js-dist-min/package.json'), 'utf8')) as { version: string }).version;
+
+/** Where the bundle is written next to a notebook, relative to the notebook's folder. */
+export const PLOTLY_ASSET = `rnnkit-assets/plotly-${PLOTLY_VERSION}.min.js`;
+
+/** Writes the bundle next to the notebooks of `dir` (once; nothing when the folder is read-only). */
+export function writePlotlyAsset(dir = process.cwd()): string | null {
+  const file = join(dir, PLOTLY_ASSET);
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(join(dir, 'rnnkit-assets'), { recursive: true });
+      copyFileSync(require.resolve('plotly.js-dist-min'), file);
+    }
+    return file;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Loads plotly.js in the page for a reopened notebook or exported HTML, then calls `draw`: the
+ * file next to the notebook (relative URL; from the server's files/ URL in JupyterLab and the
+ * classic Notebook), then plotly's CDN. One loader per page.
+ */
+const LOADER = `function rnnkitPlotly(draw) {
+  if (window.Plotly) { draw(); return; }
+  var w = window.rnnkitPlotlyWaiters;
+  if (w) { w.push(draw); return; }
+  w = window.rnnkitPlotlyWaiters = [draw];
+  var asset = ${JSON.stringify(PLOTLY_ASSET)}, urls = [asset];
+  var m = /^(.*?)\\/(?:notebooks|lab\\/tree|doc\\/tree|tree)\\/((?:[^/]+\\/)*)[^/]+\\.ipynb$/.exec(window.location.pathname);
+  if (m) urls.push(m[1] + '/files/' + m[2] + asset);
+  urls.push(${JSON.stringify(`https://cdn.plot.ly/plotly-${PLOTLY_VERSION}.min.js`)});
+  (function next() {
+    if (window.Plotly || !urls.length) { window.rnnkitPlotlyWaiters = null; if (window.Plotly) w.forEach(function (f) { f(); }); return; }
+    var s = document.createElement('script');
+    s.src = urls.shift();
+    s.onload = next;
+    s.onerror = next;
+    document.head.appendChild(s);
+  })();
+}`;
+
+/** Sends the plotly.js bundle to the live page once per kernel session, kept out of the saved notebook. */
 export function ensurePlotlyLoaded(): void {
   if (bundleSent || !inKernel()) return;
-  display({
-    'text/html': `${plotlyScriptHtml()}<div style="display:none">plotly.js loaded</div>`,
-    'text/plain': 'plotly.js loaded',
-  });
+  writePlotlyAsset();
+  const out = newDisplay();
+  out.show({ 'text/html': plotlyScriptHtml(), 'text/plain': '' });
+  out.show({ 'text/html': '', 'text/plain': '' });
   bundleSent = true;
 }
 
@@ -57,15 +112,66 @@ export function figureText(fig: Figure): string {
 }
 
 const defaultLayout: Partial<Layout> = {
-  margin: { l: 55, r: 20, t: 45, b: 45 },
+  margin: { l: 55, r: 45, t: 45, b: 45 },
   font: { family: 'Helvetica, Arial, sans-serif', size: 12 },
   hovermode: 'closest',
+  // the toolbar in a column at the right edge, in the right margin, not over titles
+  modebar: { orientation: 'v' },
 };
 
+type Axis = Record<string, unknown>;
+
+/** Plotly names the first axes `x`/`xaxis` (not `x1`/`xaxis1`): figures that say `x1` get their first panel laid out as the second. */
+function firstAxesNamed(data: Partial<Data>[], layout: Record<string, unknown>): { data: Partial<Data>[]; layout: Record<string, unknown> } {
+  const ref = (v: unknown) => (v === 'x1' ? 'x' : v === 'y1' ? 'y' : v);
+  const out: Record<string, unknown> = { ...layout };
+  for (const [one, first] of [['xaxis1', 'xaxis'], ['yaxis1', 'yaxis']] as const) {
+    if (out[one] === undefined) continue;
+    out[first] = { ...(out[first] as Axis | undefined), ...(out[one] as Axis) };
+    delete out[one];
+  }
+  for (const key of Object.keys(out)) {
+    const axis = out[key];
+    if (!/^[xy]axis\d*$/.test(key) || !axis || typeof axis !== 'object') continue;
+    const a = { ...(axis as Axis) };
+    for (const k of ['anchor', 'scaleanchor', 'matches', 'overlaying']) if (k in a) a[k] = ref(a[k]);
+    out[key] = a;
+  }
+  const traces = data.map((t) => {
+    const tr = t as Record<string, unknown>;
+    return tr['xaxis'] === 'x1' || tr['yaxis'] === 'y1' ? ({ ...tr, xaxis: ref(tr['xaxis']), yaxis: ref(tr['yaxis']) } as Partial<Data>) : t;
+  });
+  return { data: traces, layout: out };
+}
+
+function axisTitle(axis: Axis): string {
+  const t = axis['title'];
+  return typeof t === 'string' ? t : t && typeof t === 'object' && typeof (t as { text?: unknown }).text === 'string' ? (t as { text: string }).text : '';
+}
+
+/** Epoch axes tick at whole epochs (plotly would put ticks at 0, 0.5, 1, 1.5 for three epochs). */
+function wholeEpochTicks(data: Partial<Data>[], layout: Record<string, unknown>): void {
+  for (const key of Object.keys(layout)) {
+    const axis = layout[key] as Axis | undefined;
+    if (!/^xaxis\d*$/.test(key) || !axis || typeof axis !== 'object' || !/epoch/i.test(axisTitle(axis))) continue;
+    if (axis['dtick'] !== undefined || axis['tickvals'] !== undefined || axis['tickmode'] !== undefined) continue;
+    const ref = `x${key.slice(5)}`;
+    const xs = data.filter((t) => ((t as { xaxis?: string }).xaxis ?? 'x') === ref)
+      .flatMap((t) => (Array.isArray((t as { x?: unknown }).x) ? ((t as { x: unknown[] }).x) : []))
+      .filter((v): v is number => typeof v === 'number');
+    if (xs.length === 0 || !xs.every(Number.isInteger)) continue;
+    const span = Math.max(...xs) - Math.min(...xs);
+    layout[key] = { ...axis, tickmode: 'linear', tick0: 0, dtick: Math.max(1, Math.ceil(span / 10)) };
+  }
+}
+
 function withDefaults(fig: Figure): Required<Figure> {
+  const { data, layout } = firstAxesNamed(fig.data, { ...defaultLayout, ...fig.layout } as Record<string, unknown>);
+  if (fig.layout?.margin) layout['margin'] = { ...fig.layout.margin, r: Math.max(fig.layout.margin.r ?? 0, 40) };
+  wholeEpochTicks(data, layout);
   return {
-    data: fig.data,
-    layout: { ...defaultLayout, ...fig.layout },
+    data,
+    layout: layout as Partial<Layout>,
     config: { responsive: true, displaylogo: false, ...fig.config },
   };
 }
@@ -80,8 +186,8 @@ export function figureHtml(fig: Figure, id = `rnnkit-plot-${process.pid}-${plotC
     `<script type="text/javascript">(function () {\n` +
     `  var fig = ${json};\n` +
     `  function draw() { var el = document.getElementById(${JSON.stringify(id)}); if (!el) return; el.innerHTML = ''; window.Plotly.react(el, fig.data, fig.layout, fig.config); }\n` +
-    `  if (window.Plotly) { draw(); return; }\n` +
-    `  var tries = 0, timer = setInterval(function () { if (window.Plotly) { clearInterval(timer); draw(); } else if (++tries > 200) { clearInterval(timer); } }, 50);\n` +
+    `  ${LOADER}\n` +
+    `  rnnkitPlotly(draw);\n` +
     `})();</script>`;
 }
 
@@ -109,6 +215,7 @@ export class LiveFigure {
   private readonly out: Display;
   private readonly id = `rnnkit-live-${process.pid}-${plotCounter++}`;
   private last: Figure | undefined;
+  private closed = false;
 
   constructor(fig?: Figure) {
     ensurePlotlyLoaded();
@@ -116,16 +223,22 @@ export class LiveFigure {
     if (fig) this.update(fig);
   }
 
-  /** Replaces the figure. */
+  /**
+   * Replaces the figure. In a notebook an update carries the figure once (the drawing HTML and a
+   * text line); the plotly JSON of the full bundle comes with the first and the final figure.
+   */
   update(fig: Figure): void {
     const first = this.last === undefined;
     this.last = fig;
-    if (this.out.inKernel) this.out.show(figureBundle(fig, this.id));
+    this.closed = false;
+    if (this.out.inKernel) this.out.show(first ? figureBundle(fig, this.id) : { 'text/html': figureHtml(fig, this.id), 'text/plain': figureText(fig) });
     else if (first) this.out.show({ 'text/plain': figureText(fig) });
   }
 
-  /** Ends live updates (prints the final summary in plain Node). */
+  /** Ends live updates: the final figure as a full bundle (in plain Node, its summary). */
   close(): void {
-    if (!this.out.inKernel && this.last) this.out.show({ 'text/plain': figureText(this.last) });
+    if (this.closed || !this.last) return;
+    this.closed = true;
+    this.out.show(this.out.inKernel ? figureBundle(this.last, this.id) : { 'text/plain': figureText(this.last) });
   }
 }

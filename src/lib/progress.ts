@@ -78,12 +78,16 @@ export class ProgressBar {
       `${this.n}/${this.total} [${formatSeconds(elapsed)}<${formatSeconds(eta)}, ${rate.toFixed(2)}it/s]${post ? ` ${post}` : ''}`;
   }
 
+  /** The bar as text without its drawn bar (the HTML shows a <progress> element instead). */
+  private status(): string {
+    return this.text().replace(/ \|[█ ]*\| /, ' ');
+  }
+
+  /** One bar on one line: a <progress> element and the numbers, never wrapped. */
   private html(): string {
-    const pct = this.total > 0 ? (100 * this.n) / this.total : 100;
-    return `<div style="font-family:monospace;display:flex;align-items:center;gap:8px">` +
-      `<progress value="${this.n}" max="${this.total}" style="width:240px"></progress>` +
-      `<span>${escapeHtml(this.text())}</span></div>` +
-      `<div style="display:none">${pct.toFixed(0)}%</div>`;
+    return `<div style="font-family:monospace;white-space:nowrap;overflow-x:auto">` +
+      `<progress value="${this.n}" max="${this.total}" style="width:240px;vertical-align:middle"></progress> ` +
+      `<span>${escapeHtml(this.status())}</span></div>`;
   }
 
   private draw(force: boolean): void {

@@ -2,7 +2,7 @@
  * Runs a notebook headless (tests, CI):
  *
  *   npx tsx src/runner/cli.ts <notebook.ipynb> [--output out.ipynb | --inplace] [--timeout 600]
- *       [--allow-errors] [--env K=V]... [--engine node|nbclient] [--quiet]
+ *       [--allow-errors] [--env K=V]... [--engine node|nbclient] [--quiet] [--verbose]
  *
  * Exit codes: 0 every cell passed, 1 a cell failed (or the kernel could not run it), 2 bad usage
  * or an unreadable notebook, 130 interrupted.
@@ -28,6 +28,7 @@ options:
   --env K=V           an environment variable for the kernel (repeatable), e.g. RNNKIT_SOLUTIONS=1
   --engine <e>        node (default) or nbclient (Jupyter's nbclient through /usr/bin/python3)
   --quiet             print only failures
+  --verbose           errors with every stack frame (kit, tslab, Node), for instructors (RNNKIT_VERBOSE=1)
   -h, --help          this help
 
 exit codes: 0 all cells passed, 1 a cell failed, 2 bad usage or unreadable notebook`;
@@ -63,6 +64,7 @@ export function parseCli(argv: string[]): CliOptions {
         env: { type: 'string', multiple: true },
         engine: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
+        verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -86,6 +88,7 @@ export function parseCli(argv: string[]): CliOptions {
     if (eq <= 0) throw new UsageError(`--env needs NAME=VALUE (got "${kv}")`);
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
+  if (v.verbose) env['RNNKIT_VERBOSE'] = '1';
   const engine = (v.engine ?? 'node') as Engine;
   if (engine !== 'node' && engine !== 'nbclient') throw new UsageError(`--engine is node or nbclient (got "${v.engine}")`);
   return {

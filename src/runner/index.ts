@@ -1,7 +1,7 @@
 /** The headless notebook runner: `runNotebook(path, options)` and its building blocks. */
 export { runNotebook } from './run.js';
 export type { CellError, CellResult, CellStatus, Engine, RunOptions, RunResult } from './results.js';
-export { TslabKernel, KernelError, defaultTslabBin, kernelNodeFlags, type ExecuteOutcome, type KernelStartOptions } from './kernel.js';
+export { TslabKernel, KernelError, defaultTslabBin, kernelLauncher, kernelNodeFlags, type ExecuteOutcome, type KernelStartOptions } from './kernel.js';
 export {
   NotebookError, OutputCollector, outputsText, parseNotebook, readNotebook, serializeNotebook, writeNotebook,
   type Notebook, type NotebookCell, type Output,

@@ -1,20 +1,21 @@
 /**
  * A Node-only Jupyter client for this project's tslab kernel: writes a connection file (free TCP
- * ports on 127.0.0.1, an HMAC-SHA256 key), starts `node <project>/node_modules/tslab/bin/tslab
- * kernel --config-path <file>` in the notebook's folder, and talks to it over ZeroMQ (shell and
- * control DEALER sockets, iopub SUB socket).
+ * ports on 127.0.0.1, an HMAC-SHA256 key), starts the kit's kernel launcher (`node
+ * <project>/dist/kernel/launch.js kernel --config-path <file>`, as the registered kernelspec does:
+ * tslab with the kit's patches of src/kernel/) in the notebook's folder, and talks to it over
+ * ZeroMQ (shell and control DEALER sockets, iopub SUB socket).
  *
  * tslab handles interrupts only as SIGINT (it has no `interrupt_request` handler: its kernelspec
  * uses Jupyter's default `interrupt_mode: signal`), so `interrupt()` signals the process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
-import { kernelNodeFlags, kernelPreloadArgs, PROJECT_ROOT } from './node-flags.js';
+import { kernelNodeFlags, PROJECT_ROOT } from './node-flags.js';
 import { deserialize, newMessage, serialize, type ConnectionInfo, type JupyterMessage } from './protocol.js';
 
 export { kernelNodeFlags, PROJECT_ROOT } from './node-flags.js';
@@ -22,6 +23,25 @@ export { kernelNodeFlags, PROJECT_ROOT } from './node-flags.js';
 
 export function defaultTslabBin(): string {
   return join(PROJECT_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
+}
+
+/** The kit's kernel program (src/kernel/launch.ts, built): tslab with the kit's kernel patches. */
+export function kernelLauncher(): string {
+  return join(PROJECT_ROOT, 'dist', 'kernel', 'launch.js');
+}
+
+/**
+ * Writes a kernelspec `<jupyterDir>/kernels/<name>/kernel.json` that starts the kit's kernel as the
+ * registered one does (Jupyter finds it with JUPYTER_PATH=<jupyterDir>).
+ */
+export function writeKernelSpec(jupyterDir: string, name: string, displayName: string): void {
+  const dir = join(jupyterDir, 'kernels', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'kernel.json'), JSON.stringify({
+    argv: [process.execPath, ...kernelNodeFlags(), kernelLauncher(), 'kernel', '--config-path', '{connection_file}'],
+    display_name: displayName,
+    language: 'typescript',
+  }));
 }
 
 export class KernelError extends Error {
@@ -38,7 +58,10 @@ export interface KernelStartOptions {
   cwd: string;
   /** Extra environment variables for the kernel (added to this process's environment). */
   env?: Record<string, string>;
-  /** The tslab launcher (default: this project's node_modules/tslab/bin/tslab). */
+  /**
+   * A tslab program to run instead of the kit's launcher (e.g. node_modules/tslab/bin/tslab:
+   * plain tslab, without the kit's kernel patches).
+   */
   tslabBin?: string;
   /** How long to wait for the kernel to answer kernel_info (ms, default 60000). */
   startTimeoutMs?: number;
@@ -179,9 +202,11 @@ export class TslabKernel {
   }
 
   static async start(options: KernelStartOptions): Promise<TslabKernel> {
-    const tslabBin = options.tslabBin ?? defaultTslabBin();
+    const tslabBin = options.tslabBin ?? kernelLauncher();
     if (!existsSync(tslabBin)) {
-      throw new KernelError(`tslab is not installed: ${tslabBin} is missing (run npm install)`);
+      throw new KernelError(options.tslabBin
+        ? `tslab is not installed: ${tslabBin} is missing (run npm install)`
+        : `the kit's kernel is not built: ${tslabBin} is missing (run npm run build)`);
     }
     if (!existsSync(options.cwd)) throw new KernelError(`the kernel's folder ${options.cwd} does not exist`);
     const [shell, iopub, stdin, control, hb] = await freePorts(5);
@@ -206,7 +231,7 @@ export class TslabKernel {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     delete env.NODE_TEST_CONTEXT; // set by node --test for its children; not for a kernel
     installExitHook();
-    const child = spawn(process.execPath, [...kernelNodeFlags(), ...kernelPreloadArgs(), '--require', watchdog, tslabBin, 'kernel', '--config-path', connectionFile], {
+    const child = spawn(process.execPath, [...kernelNodeFlags(), '--require', watchdog, tslabBin, 'kernel', '--config-path', connectionFile], {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

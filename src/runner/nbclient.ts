@@ -6,10 +6,10 @@
  * allow_errors and reports each execute_reply's status; the failure semantics are this runner's.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { defaultTslabBin, kernelNodeFlags } from './kernel.js';
+import { writeKernelSpec } from './kernel.js';
 import { parseNotebook, type Notebook } from './notebook.js';
 import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './results.js';
 
@@ -123,13 +123,7 @@ export async function runWithNbclient(path: string, original: Notebook, options:
   const timeoutS = options.timeout ?? 600;
   const dir = mkdtempSync(join(tmpdir(), 'rnnkit-nbclient-'));
   const kernelName = `rnnkit-tslab-${process.pid}-${Date.now()}`;
-  const specDir = join(dir, 'jupyter', 'kernels', kernelName);
-  mkdirSync(specDir, { recursive: true });
-  writeFileSync(join(specDir, 'kernel.json'), JSON.stringify({
-    argv: [process.execPath, ...kernelNodeFlags(), defaultTslabBin(), 'kernel', '--config-path', '{connection_file}'],
-    display_name: 'TypeScript (rnn-course-kit runner)',
-    language: 'typescript',
-  }));
+  writeKernelSpec(join(dir, 'jupyter'), kernelName, 'TypeScript (rnn-course-kit runner)');
   const outputFile = join(dir, 'executed.ipynb');
   const resultFile = join(dir, 'result.json');
   const indices = original.cells.flatMap((c, i) => (isCodeCellToRun(c) ? [i] : []));

@@ -2,9 +2,9 @@
  * The notebook kernel's Node options, in a module of their own (no native imports) so that the
  * bench can read them too.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 /** The project root (the folder holding package.json and node_modules/tslab), from src/runner or dist/runner. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,11 +22,3 @@ export function kernelNodeFlags(): string[] {
   return Array.isArray(flags) ? flags.filter((f): f is string => typeof f === 'string') : [];
 }
 
-/**
- * The kernel patches (src/kernel/preload.ts, built to dist/kernel/preload.js) as Node options:
- * `--import <url>`, loaded before tslab starts. Empty when the kit is not built.
- */
-export function kernelPreloadArgs(): string[] {
-  const preload = join(PROJECT_ROOT, 'dist', 'kernel', 'preload.js');
-  return existsSync(preload) ? ['--import', pathToFileURL(preload).href] : [];
-}

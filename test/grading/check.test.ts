@@ -47,6 +47,8 @@ describe('check()', () => {
     const r = await checkResult('demo.square', () => { throw new Error('not implemented'); });
     assert.equal(r.points, 0);
     assert.match(formatCheck(r), /error: not implemented/);
+    assert.equal(formatCheck(r).split('not implemented').length - 1, 1, `each distinct reason once:\n${formatCheck(r)}`);
+    assert.match(formatCheck(r), /^✗ demo\.square: 0\/\d/);
   });
 
   it('lab8: the reference VanillaRNN passes every check (gradients and other sizes against the solutions)', async () => {

@@ -25,7 +25,7 @@ const haveNotebook = existsSync(course.notebook);
 async function libraryReady(): Promise<string | undefined> {
   try {
     const lib = (await import(join(root, 'dist', 'lib', 'index.js'))) as Record<string, unknown>;
-    const missing = ['manualSeed', 'randn', 'constant_', 'RNN', 'LSTM', 'Linear', 'useTask', 'saveModule'].filter((n) => typeof lib[n] !== 'function');
+    const missing = ['manualSeed', 'randn', 'constant_', 'RNN', 'LSTM', 'Linear', 'saveModule'].filter((n) => typeof lib[n] !== 'function');
     return missing.length ? `the built library lacks ${missing.join(', ')} (npm run build)` : undefined;
   } catch (e) {
     return `the library is not built (${(e as Error).message})`;

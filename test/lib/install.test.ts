@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const postinstall = join(root, 'scripts', 'postinstall.mjs');
 
-test('the kernelspec launches this project\'s own tslab with this Node', () => {
+test('the kernelspec launches this project\'s kernel program (tslab with the kit\'s patches) with this Node', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rnnkit-jupyter-'));
   try {
     const r = spawnSync(process.execPath, [postinstall, 'kernel'], { env: { ...process.env, JUPYTER_DATA_DIR: dataDir }, encoding: 'utf8' });
@@ -19,13 +19,9 @@ test('the kernelspec launches this project\'s own tslab with this Node', () => {
     assert.ok(flags.includes('--max-semi-space-size=128'), 'the kernel runs with a 128 MB young generation');
     assert.equal(spec.argv[0], process.execPath);
     assert.deepEqual(spec.argv.slice(1, 1 + flags.length), flags);
-    // the kernel patches (src/kernel/preload.ts) load before tslab
-    assert.deepEqual(spec.argv.slice(1 + flags.length, 3 + flags.length), ['--import', pathToFileURL(join(root, 'dist', 'kernel', 'preload.js')).href]);
-    assert.ok(existsSync(join(root, 'dist', 'kernel', 'preload.js')), 'the preload is built');
-    const at = 3 + flags.length;
-    assert.equal(spec.argv[at], join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
-    assert.ok(existsSync(spec.argv[at]), 'the tslab binary exists');
-    assert.deepEqual(spec.argv.slice(at + 1), ['kernel', '--config-path', '{connection_file}']);
+    assert.equal(spec.argv[1 + flags.length], join(root, 'dist', 'kernel', 'launch.js'));
+    assert.ok(existsSync(spec.argv[1 + flags.length]), 'the kernel program is built');
+    assert.deepEqual(spec.argv.slice(2 + flags.length), ['kernel', '--config-path', '{connection_file}']);
     // npm run bench measures with the kernel's options
     const bench = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.bench as string;
     for (const f of flags) assert.ok(bench.includes(f), `the bench script runs with ${f}`);

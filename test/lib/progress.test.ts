@@ -53,3 +53,15 @@ test('bad totals are rejected with a clear error', () => {
   assert.throws(() => new ProgressBar(-1), /non-negative/);
   assert.throws(() => new ProgressBar(Number.NaN), /non-negative/);
 });
+
+test('the notebook bar is one bar on one line: a <progress> element and the numbers, no text bar, nothing hidden', () => {
+  const bar = new ProgressBar(10, { desc: 'epochs' });
+  bar.update(3);
+  const html = (bar as unknown as { html(): string }).html();
+  assert.equal((html.match(/<progress /g) ?? []).length, 1);
+  assert.doesNotMatch(html, /█/);
+  assert.match(html, /white-space:nowrap/);
+  assert.doesNotMatch(html, /display:none/);
+  assert.match(html, /epochs  30% 3\/10 \[/);
+  bar.close();
+});

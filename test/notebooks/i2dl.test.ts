@@ -143,7 +143,7 @@ test("the student notebook (task cells empty) fails clearly at each task's check
     assert.equal(feedback.length, 5);
     for (const c of feedback) {
       assert.equal(c.status, 'ok', `${c.source}: ${c.error?.message}`);
-      assert.match(outputsText(c.outputs), /❌ i2dl\.\w+: 0\/\d/);
+      assert.match(outputsText(c.outputs), /✗ i2dl\.\w+: 0\/\d/);
     }
     assert.match(outputsText(feedback[0]!.outputs), /✗ parameters: W\.weight is missing/);
     assert.match(outputsText(feedback[2]!.outputs), /✗ between 0 and 1: the split 0 leaves the training set empty/);

@@ -91,6 +91,7 @@ describe('protocol and outputs (no kernel)', () => {
     assert.equal(o.engine, 'nbclient');
     assert.equal(o.output, 'o.ipynb');
     assert.equal(parseCli(['x.ipynb']).timeout, 600);
+    assert.deepEqual(parseCli(['x.ipynb', '--verbose']).env, { RNNKIT_VERBOSE: '1' }, '--verbose: errors keep every stack frame');
     for (const bad of [[], ['a', 'b'], ['x', '--timeout', 'soon'], ['x', '--env', 'NOVALUE'], ['x', '--engine', 'python'], ['x', '--nope'], ['x', '--inplace', '--output', 'y']]) {
       assert.throws(() => parseCli(bad), UsageError, JSON.stringify(bad));
     }
@@ -122,14 +123,18 @@ describe('node engine (tslab kernel)', { concurrency: 2 }, () => {
       { output_type: 'display_data', data: { 'text/plain': 'step 3 of 3' }, metadata: {} },
       { output_type: 'display_data', data: { 'text/html': '<b>bold</b>' }, metadata: {} },
     ]);
-    assert.equal(text(awaited!.outputs, 'stdout'), 'awaited 21\n42\n');
+    assert.equal(text(awaited!.outputs, 'stdout'), 'awaited 21\n');
+    assert.deepEqual(awaited!.outputs[1], { output_type: 'execute_result', execution_count: 3, data: { 'text/plain': '42' }, metadata: {} }, 'the last expression is Out[3]');
     assert.deepEqual(r.cells.map((c) => c.executionCount), [1, 2, 3]);
     // The executed copy on disk.
     const nb = JSON.parse(readFileSync(out, 'utf8')) as Notebook;
     assert.equal(r.outputPath, out);
     assert.deepEqual(nb.cells.map((c) => c.execution_count ?? null), [null, 1, 2, null, 3]);
     assert.deepEqual(nb.cells[2]!.outputs![0], { output_type: 'display_data', data: { 'text/plain': ['step 3 of 3'] }, metadata: {} });
-    assert.deepEqual(nb.cells[4]!.outputs, [{ output_type: 'stream', name: 'stdout', text: ['awaited 21\n', '42\n'] }]);
+    assert.deepEqual(nb.cells[4]!.outputs, [
+      { output_type: 'stream', name: 'stdout', text: ['awaited 21\n'] },
+      { output_type: 'execute_result', execution_count: 3, data: { 'text/plain': ['42'] }, metadata: {} },
+    ]);
     assert.equal((nb.metadata.language_info as { name: string }).name, 'typescript');
     assertKernelGone(r);
     assert.equal(r.kernel!.killed, false, 'the kernel exits on shutdown_request');
@@ -243,7 +248,7 @@ describe('node engine (tslab kernel)', { concurrency: 2 }, () => {
       t.skip('ps is not available');
       return;
     }
-    const kernelPid = Number(ps.stdout.split('\n').find((l) => l.includes('tslab kernel'))?.trim().split(/\s+/)[0]);
+    const kernelPid = Number(ps.stdout.split('\n').find((l) => l.includes('kernel --config-path'))?.trim().split(/\s+/)[0]);
     assert.ok(kernelPid > 0, `the kernel is a child of the runner:\n${ps.stdout}`);
     assert.equal(isAlive(kernelPid), true);
     child.kill('SIGKILL'); // no cleanup runs in the runner
@@ -320,16 +325,19 @@ describe('nbclient engine', { skip: nbclientSkip, concurrency: 2 }, () => {
     assert.deepEqual(r.cells.map((c) => [c.index, c.status]), [[1, 'ok'], [2, 'ok'], [4, 'ok']]);
     assert.equal(text(r.cells[0]!.outputs, 'stdout'), 'hello from tslab\nenv: nb\n');
     assert.deepEqual(r.cells[1]!.outputs[0], { output_type: 'display_data', data: { 'text/plain': 'step 3 of 3' }, metadata: {} });
-    assert.equal(text(r.cells[2]!.outputs, 'stdout'), 'awaited 21\n42\n');
+    assert.equal(text(r.cells[2]!.outputs, 'stdout'), 'awaited 21\n');
+    assert.match(JSON.stringify(r.cells[2]!.outputs.find((o) => o.output_type === 'execute_result')), /"text\/plain":\[?"42"/);
     assert.deepEqual(r.notebook.cells.map((c) => c.execution_count ?? null), [null, 1, 2, null, 3]);
   });
 
-  it('stops at the runtime error in cell 2 (tslab reply without ename)', async () => {
+  it('stops at the runtime error in cell 2 (the error reply carries ename and evalue)', async () => {
     const r = await runNotebook(fixture('runtime-error.ipynb'), { engine: 'nbclient', timeout: 60 });
     assert.equal(r.ok, false);
     assert.deepEqual(r.cells.map((c) => c.status), ['ok', 'error']);
     assert.equal(r.failed?.index, 1);
     assert.match(r.failed!.error!.message, /boom in cell 2/);
+    assert.equal(r.failed?.error?.ename, 'Error');
+    assert.equal(r.failed?.error?.evalue, 'boom in cell 2');
     assert.deepEqual(r.notebook.cells[2]!.outputs, []);
   });
 

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { display } from '../display.js';
+import { display, escapeHtml, inKernel } from '../display.js';
 import { outputDir } from '../settings.js';
 import { layoutGraph, type Layout } from './layout.js';
 import { kernelCounts, recordGraph, type ComputationGraph, type GraphNode, type ParamNode, type RecordOptions } from './record.js';
@@ -196,7 +196,18 @@ export class GraphDrawing {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${filename}.gv`), this.source);
     writeFileSync(join(dir, `${filename}.svg`), this.svg());
-    return relative ? `${filename}.svg` : join(dir, `${filename}.svg`);
+    const path = relative ? `${filename}.svg` : join(dir, `${filename}.svg`);
+    // In a notebook the file sits next to it (the server serves it): show it fitted to the page,
+    // linked to the full-size drawing, rather than only its name.
+    if (relative && inKernel()) {
+      const url = encodeURI(path).replace(/#/g, '%23').replace(/\?/g, '%3F');
+      display({
+        'text/html': `<a href="${escapeHtml(url)}" target="_blank" title="open the full-size drawing"><img src="${escapeHtml(url)}" alt="${escapeHtml(this.summary().split('\n')[0]!)}" style="max-width:100%;height:auto"></a>` +
+          `<div><a href="${escapeHtml(url)}" target="_blank">${escapeHtml(path)}</a> (full size)</div>`,
+        'text/plain': path,
+      });
+    }
+    return path;
   }
 }
 
