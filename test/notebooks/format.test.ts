@@ -6,7 +6,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   joinText, parseNotebook, serializeNotebook, splitLines, storedText, type Notebook,
@@ -15,14 +17,20 @@ import { loadNotebook, nbformatMissing, nbformatRoundTrip, notebookFiles, notebo
 
 const noNbformat = nbformatMissing();
 
-/** The kernelspec scripts/postinstall.mjs registers (name = its folder, `kernels/tslab`). */
+/** The kernelspec `npm install` registers: scripts/postinstall.mjs run into a temporary Jupyter data folder. */
+let registered: Record<string, string> | undefined;
 function registeredKernelspec(): Record<string, string> {
-  const text = readFileSync(join(root, 'scripts', 'postinstall.mjs'), 'utf8');
-  const display = /display_name: '([^']+)'/.exec(text)?.[1];
-  const language = /language: '([^']+)'/.exec(text)?.[1];
-  const name = /join\(dir, 'kernels', '([^']+)'\)/.exec(text)?.[1];
-  assert.ok(display && language && name, 'scripts/postinstall.mjs registers a kernelspec');
-  return { display_name: display, language, name };
+  if (registered) return registered;
+  const dataDir = mkdtempSync(join(tmpdir(), 'rnnkit-kernelspec-'));
+  try {
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'postinstall.mjs'), 'kernel'], { env: { ...process.env, JUPYTER_DATA_DIR: dataDir }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const spec = JSON.parse(readFileSync(join(dataDir, 'kernels', 'tslab', 'kernel.json'), 'utf8')) as { display_name: string; language: string };
+    registered = { display_name: spec.display_name, language: spec.language, name: 'tslab' };
+    return registered;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 describe('committed notebooks', () => {

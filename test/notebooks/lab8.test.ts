@@ -134,7 +134,7 @@ test("the student notebook (task cells empty) fails clearly at each task's check
     assert.equal(checks.length, 3);
     for (const c of checks) {
       assert.equal(c.status, 'error');
-      assert.match(`${c.error?.message}`, /Task [234]\.1 \((VanillaRNN|GRU|LSTM) constructor\): this\.weight_xh, this\.weight_hh, this\.bias_xh, this\.bias_hh are still null\. Create them/);
+      assert.match(`${c.error?.message}`, /uniform_: got undefined instead of a tf\.Variable: the parameter has not been created yet\. Create it before initialising it, e\.g\. this\.weight = parameter\(\[rows, columns\]\) in the constructor/);
     }
     assert.ok(!r.cells.some((c) => outputsText(c.outputs).includes('Output check: true')));
     // the feedback cells give every task 0 points and say why, without failing themselves

@@ -102,7 +102,7 @@ describe('protocol and outputs (no kernel)', () => {
     await assert.rejects(runNotebook(fixture('missing.ipynb')), (e: unknown) => e instanceof NotebookError && /missing\.ipynb: no such file/.test(e.message));
     const r = await cli([fixture('malformed.ipynb')]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /not valid JSON/);
+    assert.match(r.stderr, /not valid notebook JSON \(line \d+, column \d+\)/);
     const usage = await cli([]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /no notebook given/);

@@ -258,7 +258,7 @@ function sizeOf(shape: number[]): number {
 function checkTarget(fn: string, target: unknown): void {
   if (target instanceof Float32Array || target instanceof tf.Variable) return;
   if (target === null || target === undefined) {
-    throw new TypeError(`${fn}: got ${target} instead of a tf.Variable: the parameter has not been created yet`);
+    throw new TypeError(`${fn}: got ${target} instead of a tf.Variable: the parameter has not been created yet. Create it before initialising it, e.g. this.weight = parameter([rows, columns]) in the constructor, then run that cell again`);
   }
   throw new TypeError(`${fn}: expected a tf.Variable or a Float32Array`);
 }
