@@ -169,7 +169,7 @@ def main(argv):
     if mode != 'short':
         raise SystemExit(f'unknown mode {mode} (short)')
     r = seed_schedule(mirror, epochs_cap=1, batches_cap=4, test_every=2, test_batches=4)
-    write('short.json', {'torch': torch.__version__, 'settings': {'RNNKIT_EPOCHS': 1, 'RNNKIT_BATCHES': 4, 'RNNKIT_TEST_EVERY': 2}, **r})
+    write('short.json', {'torch': torch.__version__, 'settings': {'RNNKIT_EPOCHS': 1, 'RNNKIT_BATCHES': 4, 'test_every': 2}, **r})
 
 
 if __name__ == '__main__':

@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 
 /** What RNNKIT_QUICK=1 leaves of each kind of loop (when its own variable is not set). */
-export const QUICK_LIMITS = { epochs: 2, batches: 10, iterations: 10, testEvery: 10, timeitRuns: 20 } as const;
+export const QUICK_LIMITS = { epochs: 2, batches: 10, timeitRuns: 20 } as const;
 
 export type LimitKind = keyof typeof QUICK_LIMITS;
 
@@ -17,8 +17,6 @@ export type LimitKind = keyof typeof QUICK_LIMITS;
 export const LIMIT_VARIABLES: Readonly<Record<LimitKind, string>> = {
   epochs: 'RNNKIT_EPOCHS',
   batches: 'RNNKIT_BATCHES',
-  iterations: 'RNNKIT_ITERS',
-  testEvery: 'RNNKIT_TEST_EVERY',
   timeitRuns: 'RNNKIT_TIMEIT_RUNS',
 };
 
@@ -78,25 +76,13 @@ export function solutionsEnabled(): boolean {
 /**
  * How much of a loop of `requested` rounds to run: all of it, or fewer when a limit is set
  * (`kind`'s variable, else RNNKIT_QUICK=1). The library calls it where a loop starts: the epochs
- * of `trange` and of the training loops, the batches of a `DataLoader` pass, iteration budgets,
- * timing runs.
+ * of `trange` and of the training loops, the batches of a `DataLoader` pass, timing runs.
  */
-export function limit(kind: Exclude<LimitKind, 'testEvery'>, requested: number): number {
+export function limit(kind: LimitKind, requested: number): number {
   if (!Number.isSafeInteger(requested) || requested < 0) throw new RangeError(`the number of ${kind} must be a non-negative whole number, got ${requested}`);
   const s = settings();
   const cap = s.limits[kind] ?? (s.quick ? QUICK_LIMITS[kind] : undefined);
   return cap === undefined ? requested : Math.min(requested, cap);
-}
-
-/**
- * How often (in iterations) a training loop evaluates: `requested`, replaced by
- * RNNKIT_TEST_EVERY=<n> (so that a shortened run still evaluates), or at most 10 with RNNKIT_QUICK=1.
- */
-export function testInterval(requested: number): number {
-  if (!Number.isSafeInteger(requested) || requested < 1) throw new RangeError(`the test interval must be a positive whole number, got ${requested}`);
-  const s = settings();
-  if (s.limits.testEvery !== undefined) return s.limits.testEvery;
-  return s.quick ? Math.min(requested, QUICK_LIMITS.testEvery) : requested;
 }
 
 /** The folder notebooks write files to: `dir` if given, else RNNKIT_OUTPUT_DIR, else the working directory. */

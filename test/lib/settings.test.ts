@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { QUICK_LIMITS, limit, outputDir, settings, solutionsEnabled, testInterval } from '../../src/lib/settings.js';
+import { QUICK_LIMITS, limit, outputDir, settings, solutionsEnabled } from '../../src/lib/settings.js';
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
 import { trange } from '../../src/lib/progress.js';
 import { timeit } from '../../src/lib/timing.js';
 
-const VARS = ['RNNKIT_EPOCHS', 'RNNKIT_BATCHES', 'RNNKIT_ITERS', 'RNNKIT_TEST_EVERY', 'RNNKIT_TIMEIT_RUNS', 'RNNKIT_QUICK', 'RNNKIT_SOLUTIONS', 'RNNKIT_OUTPUT_DIR'];
+const VARS = ['RNNKIT_EPOCHS', 'RNNKIT_BATCHES', 'RNNKIT_TIMEIT_RUNS', 'RNNKIT_QUICK', 'RNNKIT_SOLUTIONS', 'RNNKIT_OUTPUT_DIR'];
 
 function withEnv<T>(env: Record<string, string | undefined>, fn: () => T): T {
   const all = { ...Object.fromEntries(VARS.map((k) => [k, undefined])), ...env };
@@ -32,7 +32,7 @@ function withEnv<T>(env: Record<string, string | undefined>, fn: () => T): T {
 }
 
 test('limit: all of a loop by default; its variable or RNNKIT_QUICK only shorten', () => {
-  const cases = [['epochs', 'RNNKIT_EPOCHS'], ['batches', 'RNNKIT_BATCHES'], ['iterations', 'RNNKIT_ITERS'], ['timeitRuns', 'RNNKIT_TIMEIT_RUNS']] as const;
+  const cases = [['epochs', 'RNNKIT_EPOCHS'], ['batches', 'RNNKIT_BATCHES'], ['timeitRuns', 'RNNKIT_TIMEIT_RUNS']] as const;
   for (const [kind, name] of cases) {
     withEnv({}, () => assert.equal(limit(kind, 240), 240));
     withEnv({ [name]: '3' }, () => assert.equal(limit(kind, 240), 3));
@@ -46,15 +46,6 @@ test('limit: all of a loop by default; its variable or RNNKIT_QUICK only shorten
     }
   }
   assert.throws(() => limit('batches', -1), RangeError);
-});
-
-test('testInterval: the notebook interval, replaced by RNNKIT_TEST_EVERY, at most 10 with RNNKIT_QUICK', () => {
-  withEnv({}, () => assert.equal(testInterval(500), 500));
-  withEnv({ RNNKIT_TEST_EVERY: '2' }, () => assert.equal(testInterval(500), 2));
-  withEnv({ RNNKIT_TEST_EVERY: '700', RNNKIT_QUICK: '1' }, () => assert.equal(testInterval(500), 700));
-  withEnv({ RNNKIT_QUICK: '1' }, () => assert.equal(testInterval(500), QUICK_LIMITS.testEvery));
-  withEnv({ RNNKIT_TEST_EVERY: 'x' }, () => assert.throws(() => testInterval(500), /RNNKIT_TEST_EVERY must be a positive whole number/));
-  assert.throws(() => testInterval(0), RangeError);
 });
 
 test('flags: RNNKIT_SOLUTIONS and RNNKIT_QUICK accept 1/0, true/false, yes/no, on/off; anything else is an error', () => {

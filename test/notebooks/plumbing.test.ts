@@ -14,7 +14,7 @@ const CODE_PLUMBING: [RegExp, string][] = [
   [/\b\w*Setting\s*\(/, 'a *Setting helper'],
   [/\buse(Cell|Task)\b/, 'useCell/useTask'],
   [/\btakeBatches\b/, 'takeBatches'],
-  [/\b(solutionsEnabled|testInterval|outputDir|settings)\s*\(|\blimit\s*\(\s*'|QUICK_LIMITS|\btimeitRuns\b/, 'a settings function'],
+  [/\b(solutionsEnabled|outputDir|settings)\s*\(|\blimit\s*\(\s*'|QUICK_LIMITS|\btimeitRuns\b/, 'a settings function'],
   [/process\.env/, 'process.env'],
   [/===?\s*num_?[bB]atches\)\s*break/, 'a loop cut short for tests'],
   [/rnn-course-kit\/solutions|BEGIN SOLUTION|BEGIN INSTRUCTOR/, 'instructor material'],
