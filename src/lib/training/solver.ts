@@ -139,8 +139,9 @@ export class Solver {
     const { lr, betas, eps, weightDecay } = this.optimArgs;
     const optim = new Adam(params, lr, { betas, eps, weightDecay });
     this.resetHistories();
-    const iterPerEpoch = limit('batches', trainLoader.length);
-    const valBatches = limit('batches', valLoader.length);
+    // a DataLoader's length already counts only the batches a (shortened) pass yields
+    const iterPerEpoch = trainLoader.length;
+    const valBatches = valLoader.length;
     const total = iterPerEpoch * numEpochs;
 
     console.log('START TRAIN.');
