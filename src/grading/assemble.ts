@@ -13,7 +13,8 @@
  * - A segment map turns positions in the assembled file back into "cell N, line L".
  */
 import ts from 'typescript';
-import { cellTaskId, cellText, type Notebook } from './notebook.js';
+import { cellText, type Notebook } from '../notebook/codec.js';
+import { cellTaskId } from './cell-metadata.js';
 import { findRegions, lines, regionIsEmpty } from './markers.js';
 import type { TaskDef } from './types.js';
 

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BuildError, writeBuilt, writePlain } from './build.js';
-import { parseNotebook, serializeNotebook } from './notebook.js';
+import { parseNotebook, serializeNotebook } from '../notebook/codec.js';
 import { COURSES, loadCourse } from './tasks/index.js';
 import { findProjectRoot } from './typecheck.js';
 

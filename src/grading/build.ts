@@ -20,8 +20,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { basename, dirname, join, normalize } from 'node:path';
 import ts from 'typescript';
 import { findRegions, isCodeFree, lines, regionBody, regionIsEmpty, replaceRegions } from './markers.js';
-import { cellTaskId, cellText, isInstructorCell, parseNotebook, serializeNotebook, type Cell, type Notebook } from './notebook.js';
-import { storedText } from '../notebook/codec.js';
+import { cellText, parseNotebook, serializeNotebook, storedText, type NotebookCell as Cell, type Notebook } from '../notebook/codec.js';
+import { cellTaskId, isInstructorCell } from './cell-metadata.js';
 import type { Course } from './types.js';
 import { i2dlAnswers, lab8Answers, rnnlstmAnswers } from '../solutions/index.js';
 

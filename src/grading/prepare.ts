@@ -8,7 +8,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assembleTask, parseCells, type Assembled, type TaskRef } from './assemble.js';
-import { NotebookError, parseNotebook } from './notebook.js';
+import { NotebookError, parseNotebook } from '../notebook/codec.js';
 import { Pool } from './pool.js';
 import { transpile, typecheck, type TypeErrors } from './typecheck.js';
 

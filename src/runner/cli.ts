@@ -10,7 +10,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { NotebookError } from './notebook.js';
+import { NotebookError } from '../notebook/codec.js';
 import type { CellResult, Engine, RunResult } from './results.js';
 import { runNotebook } from './run.js';
 

@@ -2,8 +2,5 @@
 export { runNotebook } from './run.js';
 export type { CellError, CellResult, CellStatus, Engine, RunOptions, RunResult } from './results.js';
 export { TslabKernel, KernelError, defaultTslabBin, kernelLauncher, kernelNodeFlags, type ExecuteOutcome, type KernelStartOptions } from './kernel.js';
-export {
-  NotebookError, OutputCollector, outputsText, parseNotebook, readNotebook, serializeNotebook, writeNotebook,
-  type Notebook, type NotebookCell, type Output,
-} from './notebook.js';
+export { OutputCollector, outputsText } from './outputs.js';
 export { main as cliMain, parseCli, UsageError } from './cli.js';

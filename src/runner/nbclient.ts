@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { writeKernelSpec } from './kernel.js';
-import { parseNotebook, type Notebook } from './notebook.js';
+import { parseNotebook, type Notebook } from '../notebook/codec.js';
 import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './results.js';
 
 const DRIVER = String.raw`

@@ -1,5 +1,5 @@
 /** The runner's result types, shared by both engines. */
-import { joinText, type Notebook, type NotebookCell, type Output } from './notebook.js';
+import { joinText, type Notebook, type NotebookCell, type Output } from '../notebook/codec.js';
 
 export type Engine = 'node' | 'nbclient';
 export type CellStatus = 'ok' | 'error' | 'aborted' | 'timeout';

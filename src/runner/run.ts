@@ -6,7 +6,8 @@
 import { dirname, resolve } from 'node:path';
 import { KernelError, TslabKernel } from './kernel.js';
 import { runWithNbclient } from './nbclient.js';
-import { joinText, OutputCollector, readNotebook, writeNotebook, type DisplayRegistry, type Notebook } from './notebook.js';
+import { joinText, readNotebook, writeNotebook, type Notebook } from '../notebook/codec.js';
+import { OutputCollector, type DisplayRegistry } from './outputs.js';
 import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './results.js';
 
 export type { CellError, CellResult, CellStatus, Engine, RunOptions, RunResult } from './results.js';

@@ -3,7 +3,7 @@
  * missing: markdown and code as text, outputs as a front end shows them (text/html as is, so
  * that its scripts run; text/plain and streams escaped).
  */
-import { joinText, type Notebook } from '../../src/runner/notebook.js';
+import { joinText, type Notebook } from '../../src/notebook/codec.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

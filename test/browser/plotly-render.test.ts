@@ -12,7 +12,7 @@ import { PLOTLY_ASSET } from '../../src/lib/plots.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { readNotebook } from '../../src/runner/notebook.js';
+import { readNotebook } from '../../src/notebook/codec.js';
 import { runNotebook } from '../../src/runner/run.js';
 import { notebookToHtml } from './html.js';
 

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BuildError, buildNotebooks, findLeaks, solutionRegions, writeBuilt } from '../../src/grading/build.js';
 import { findRegions, lines, regionIsEmpty } from '../../src/grading/markers.js';
-import { cellText, parseNotebook, serializeNotebook } from '../../src/grading/notebook.js';
+import { cellText, parseNotebook, serializeNotebook } from '../../src/notebook/codec.js';
 import { course } from '../fixtures/grading/demo-course.js';
 import { sourceNotebook, submissions } from '../fixtures/grading/make-fixtures.js';
 

@@ -16,7 +16,7 @@ import { buildNotebooks, findLeaks } from '../../src/grading/build.js';
 import { gradeMany } from '../../src/grading/grade.js';
 import { sandboxAvailable } from '../../src/grading/sandbox.js';
 import { findRegions, lines } from '../../src/grading/markers.js';
-import { cellText, serializeNotebook, type Notebook } from '../../src/grading/notebook.js';
+import { cellText, serializeNotebook, type Notebook } from '../../src/notebook/codec.js';
 import { course } from '../../src/grading/tasks/lab8.js';
 
 const root = process.env.RNNKIT_GRADING_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));

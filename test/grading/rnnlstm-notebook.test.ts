@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildNotebooks, findLeaks, solutionRegions } from '../../src/grading/build.js';
-import { cellText, serializeNotebook } from '../../src/grading/notebook.js';
+import { cellText, serializeNotebook } from '../../src/notebook/codec.js';
 import { course } from '../../src/grading/tasks/rnnlstm.js';
 
 describe('rnnlstm notebook: builds', () => {

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { findSubmissions, gradeMany } from '../../src/grading/grade.js';
 import { findRegions } from '../../src/grading/markers.js';
-import { cellText, parseNotebook, serializeNotebook, splitSource, type Notebook } from '../../src/grading/notebook.js';
+import { cellText, parseNotebook, serializeNotebook, splitLines as splitSource, type Notebook } from '../../src/notebook/codec.js';
 import { Preparer, prepareSubmission } from '../../src/grading/prepare.js';
 import { course } from '../fixtures/grading/demo-course.js';
 

@@ -7,7 +7,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseCli, UsageError } from '../../src/runner/cli.js';
 import { TslabKernel, kernelNodeFlags } from '../../src/runner/kernel.js';
-import { joinText, NotebookError, OutputCollector, type Notebook, type Output } from '../../src/runner/notebook.js';
+import { joinText, NotebookError, type Notebook, type Output } from '../../src/notebook/codec.js';
+import { OutputCollector } from '../../src/runner/outputs.js';
 import { deserialize, newMessage, serialize, type JupyterMessage } from '../../src/runner/protocol.js';
 import { runNotebook, type RunResult } from '../../src/runner/run.js';
 

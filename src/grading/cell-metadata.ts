@@ -1,15 +1,8 @@
 /**
- * What the grader and the builds read from a notebook beyond nbformat: the kit's cell metadata.
- * Reading and writing notebooks is the project's one codec, src/notebook/codec.ts.
+ * The kit's cell metadata (`metadata.rnnkit`): what the grader and the builds read from a notebook
+ * beyond nbformat. Reading and writing notebooks is the project's one codec, src/notebook/codec.ts.
  */
-import type { NotebookCell } from '../notebook/codec.js';
-
-export {
-  cellText, NotebookError, parseNotebook, serializeNotebook, splitLines as splitSource,
-  type Notebook, type NotebookCell as Cell,
-} from '../notebook/codec.js';
-
-type Cell = NotebookCell;
+import type { NotebookCell as Cell } from '../notebook/codec.js';
 
 /** The `rnnkit` metadata of a cell (`{"rnnkit": {"task": "lab8.vanilla"}}`), or {}. */
 export function rnnkitMeta(cell: Cell): Record<string, unknown> {

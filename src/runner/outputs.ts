@@ -5,12 +5,6 @@
 import type { JupyterMessage } from './protocol.js';
 import { joinText, type DisplayDataOutput, type ExecuteResultOutput, type MimeBundle, type MultilineString, type Output } from '../notebook/codec.js';
 
-export {
-  joinText, NotebookError, parseNotebook, readNotebook, serializeNotebook, splitLines, writeNotebook,
-  type DisplayDataOutput, type ErrorOutput, type ExecuteResultOutput, type MimeBundle, type MultilineString,
-  type Notebook, type NotebookCell, type Output, type StreamOutput,
-} from '../notebook/codec.js';
-
 /**
  * The text a reader sees in a cell's outputs: streams as printed, rich outputs by their
  * `text/plain`, errors as `name: message`; one output per line.
