@@ -38,7 +38,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_NAMES, setupBackend, type BackendName } from 'rnn-course-kit';
+import { BACKEND_NAMES, setupBackend, type BackendName } from 'rnn-course-kit/backend';
 import { WORKLOADS, type Workload, type WorkloadSpec } from './workloads.js';
 import { sgemmBench, sgemmMeter, sgemmTable, type CallTime, type SgemmCase, type SgemmRow } from './sgemm.js';
 import { kernelNodeFlags } from '../src/runner/node-flags.js';

@@ -3,7 +3,7 @@
  * Run: `node --import tsx bench/mnist1d.bench.ts [--runs N]` (also run by `npm run bench`).
  * Not a test: the machine is shared, timings vary. The first run includes JIT warm-up.
  */
-import { getDatasetArgs, makeDataset } from 'rnn-course-kit';
+import { getDatasetArgs, makeDataset } from 'rnn-course-kit/mnist1d';
 
 const i = process.argv.indexOf('--runs');
 const runs = i >= 0 ? Number(process.argv[i + 1]) : 5;

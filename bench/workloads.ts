@@ -17,10 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 // The built library (dist/), the very code the notebooks import (`npm run bench` builds it first),
 // rather than the TypeScript sources as tsx transforms them.
-import {
-  Adam, DataLoader, Linear, LSTM, Module, RNN, TensorDataset,
-  buildClassifier, crossEntropyLoss, manualSeed, test, train,
-} from 'rnn-course-kit';
+import { Adam, DataLoader, Linear, LSTM, Module, RNN, TensorDataset, crossEntropyLoss, manualSeed } from 'rnn-course-kit';
+import { buildClassifier, test, train } from 'rnn-course-kit/training';
 import { lab8Cells } from 'rnn-course-kit/solutions';
 
 export interface Workload {

@@ -7,16 +7,15 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
 import { mapLine, type Assembled } from './assemble.js';
 import { Pool } from './pool.js';
 import { Preparer, type Prepared } from './prepare.js';
-import { quietCpuBackend, TASK_LINE } from './plain.js';
+import { TASK_LINE } from './plain.js';
+import { referenceEnv } from './reference-env.js';
 import { failedTask, judgedResult, round } from './results.js';
 import { DEFAULT_LIMITS, runInSandbox, type Isolation, type Limits, type Outcome } from './sandbox.js';
 import { transpile } from './typecheck.js';
-import type { Course, ReferenceEnv, SubmissionResult, TaskDef, TaskResult, Verdict } from './types.js';
+import type { Course, SubmissionResult, TaskDef, TaskResult, Verdict } from './types.js';
 
 export { failedTask, judgedResult };
 
@@ -34,22 +33,6 @@ export interface GradeOptions {
 export { Pool };
 
 const references = new Map<string, Promise<unknown>>();
-
-export function referenceEnv(course: Course): ReferenceEnv {
-  quietCpuBackend(tf);
-  return {
-    tf,
-    loadLib: async () => (await import('../lib/index.js')) as unknown as Record<string, unknown>,
-    loadSolution: async () => {
-      try {
-        return (await import(course.solutionModule.startsWith('file:') ? course.solutionModule : pathToFileURL(course.solutionModule).href)) as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-    },
-    strict: true,
-  };
-}
 
 function referenceFor(course: Course, task: TaskDef): Promise<unknown> {
   const key = `${course.module}#${task.id}`;

@@ -240,9 +240,14 @@ function probeSandbox(bwrap: string): { ok: boolean; reason: string } {
   }
 }
 
+// loadLib: what the student's code imports loaded first, then the names task definitions use (as
+// reference-env.ts's courseLibrary() in the grader's process), by package name: the same instances.
 const ENV_MODULE = `import * as tf from '@tensorflow/tfjs';
 export { tf };
-export async function loadLib() { return await import('rnn-course-kit'); }
+export async function loadLib() {
+  await import('rnn-course-kit');
+  return { ...(await import('rnn-course-kit/nn')), ...(await import('rnn-course-kit/random')) };
+}
 `;
 
 export async function runInSandbox(job: SandboxJob): Promise<Outcome> {

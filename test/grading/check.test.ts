@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { check, checkResult, formatCheck, registerCourse } from '../../src/grading/check.js';
+import { check, checkResult, formatCheck, registerCourse } from '../../src/grading/notebook-check.js';
 import * as solutions from '../../src/solutions/index.js';
 import { course } from '../fixtures/grading/demo-course.js';
 

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
-import { referenceEnv } from '../../src/grading/grade.js';
+import { referenceEnv } from '../../src/grading/reference-env.js';
 import { judgedResult } from '../../src/grading/results.js';
 import { runInSandbox, sandboxAvailable } from '../../src/grading/sandbox.js';
 import { course as demo } from '../fixtures/grading/demo-course.js';
@@ -110,6 +110,7 @@ describe('forged observations fail their checks (property tests)', () => {
 function patcher(course: Course, fake: Observation, doNothing: string): string {
   return `import * as tf from '@tensorflow/tfjs';
 import * as lib from 'rnn-course-kit';
+import { defaultGenerator } from 'rnn-course-kit/random';
 const fake = ${JSON.stringify(fake)};
 const courseMod = await import(${JSON.stringify(pathToFileURL(course.module).href)});
 const attempts = {
@@ -126,7 +127,7 @@ const attempts = {
   backend: () => { Object.getPrototypeOf(tf.backend()).readSync = () => new Float32Array(1); },
   json: () => { JSON.stringify = () => '{}'; },
   libExport: () => { lib.manualSeed = () => 0; },
-  generator: () => { Object.getPrototypeOf(lib.defaultGenerator).manualSeed = () => 0; },
+  generator: () => { Object.getPrototypeOf(defaultGenerator).manualSeed = () => 0; },
   isFinite: () => { Number.isFinite = () => true; },
   globalArray: () => { globalThis.Array = { from: () => [], isArray: () => true }; },
   globalMath: () => { globalThis.Math = {}; },

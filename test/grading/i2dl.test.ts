@@ -6,16 +6,16 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { referenceEnv } from '../../src/grading/grade.js';
+import { courseLibrary, referenceEnv } from '../../src/grading/reference-env.js';
 import { course } from '../../src/grading/tasks/i2dl.js';
 import { COURSES } from '../../src/grading/tasks/index.js';
-import * as lib from '../../src/lib/index.js';
+import * as lib from '../../src/lib/nn/index.js';
 import { constant_ } from '../../src/lib/nn/init.js';
 import * as sol from '../../src/solutions/i2dl.js';
 import type { TaskDef, Verdict } from '../../src/grading/types.js';
 import { fixture } from '../nn/helpers.js';
 
-const env = { tf, loadLib: async () => lib as unknown as Record<string, unknown> };
+const env = { tf, loadLib: courseLibrary };
 const task = (id: string): TaskDef => course.tasks.find((t) => t.id === id)!;
 type Ctor = new (...a: any[]) => any;
 

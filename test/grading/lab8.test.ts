@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { referenceEnv } from '../../src/grading/grade.js';
+import { referenceEnv } from '../../src/grading/reference-env.js';
 import { course } from '../../src/grading/tasks/lab8.js';
 import { LAB8_X, LAB8_Y_EXPECTED } from '../../src/grading/tasks/lab8-reference.js';
 import * as gen from '../../src/lib/random/torch-generator.js';

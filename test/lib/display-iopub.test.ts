@@ -21,7 +21,7 @@ test('a cell that prints 300 lines and redraws a display 600 times without yield
     const shown: string[] = [];
     let stderr = '';
     const r = await kernel.execute([
-      "import { newDisplay } from 'rnn-course-kit';",
+      "import { newDisplay } from 'rnn-course-kit/plots';",
       'const d = newDisplay();',
       "for (let i = 0; i < 300; i++) { d.show({ 'text/plain': `a ${i}` }); console.log(i); d.show({ 'text/plain': `b ${i}` }); }",
     ].join('\n'), {

@@ -40,7 +40,7 @@ test('the package is linked to itself so notebooks can import it by name', () =>
   // Resolution from the notebooks folder, as tslab does it.
   const resolved = spawnSync(process.execPath, ['-e', "console.log(require.resolve('rnn-course-kit'))"], { cwd: join(root, 'notebooks'), encoding: 'utf8' });
   assert.equal(resolved.status, 0, resolved.stderr);
-  assert.equal(realpathSync(resolved.stdout.trim()), realpathSync(join(root, 'dist', 'lib', 'index.js')));
+  assert.equal(realpathSync(resolved.stdout.trim()), realpathSync(join(root, 'dist', 'api', 'index.js')));
 });
 
 test('the skip setting leaves Jupyter alone', () => {

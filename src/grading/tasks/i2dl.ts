@@ -31,7 +31,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { allOf, probedTensor, record, valuesVerdict } from '../checks.js';
+import { allOf, probedTensor, record, valuesVerdict } from '../verdicts.js';
 import { asPlain, compareShape, compareValues, fixedValues, probe, shapeText, type PlainTensor } from '../plain.js';
 import type { Course, Observation, Probe, ReferenceEnv, TaskDef, TaskEnv, Verdict } from '../types.js';
 

@@ -15,7 +15,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { allOf, probedTensor, record, shapeVerdict, valuesVerdict } from '../checks.js';
+import { allOf, probedTensor, record, shapeVerdict, valuesVerdict } from '../verdicts.js';
 import { asPlain, compareShape, compareValues, fixedValues, probe, shapeText, type PlainTensor } from '../plain.js';
 import type { Course, Observation, Probe, ReferenceEnv, TaskDef, TaskEnv, Verdict } from '../types.js';
 import { LAB8_X, LAB8_X_SHAPE, LAB8_Y_EXPECTED } from './lab8-reference.js';

@@ -9,12 +9,11 @@
  * the reference values. Checks whose reference needs the solutions (gradients, other sizes) are
  * compared with them when the package has them, else reduced or marked "not checked here".
  */
-import * as tf from '@tensorflow/tfjs';
 import { failedTask, judgedResult } from './results.js';
-import { quietCpuBackend } from './plain.js';
+import { loadSolutions, referenceEnv } from './reference-env.js';
 import { COURSES } from './tasks/index.js';
 import { solutionsEnabled } from '../lib/settings.js';
-import type { Course, ReferenceEnv, TaskEnv, TaskResult } from './types.js';
+import type { Course, TaskResult } from './types.js';
 
 const registered = new Map<string, Course>();
 
@@ -30,38 +29,21 @@ async function findCourse(taskId: string): Promise<Course | undefined> {
   return load ? (await load()).course : undefined;
 }
 
-async function libForChecks(): Promise<Record<string, unknown>> {
-  const lib = (await import('../lib/index.js')) as unknown as Record<string, unknown>;
-  if (typeof lib.manualSeed === 'function') return lib;
-  return (await import('../lib/random/torch-generator.js')) as unknown as Record<string, unknown>;
-}
-
 /** Runs a task's checks on `impl` and returns the result (no printing). */
 export async function checkResult(taskId: string, impl: unknown): Promise<TaskResult> {
   const t0 = Date.now();
-  quietCpuBackend(tf);
   const course = await findCourse(taskId);
   const task = course?.tasks.find((t) => t.id === taskId);
   if (!course || !task) throw new Error(`unknown task '${taskId}'`);
-  const env: TaskEnv = { tf, loadLib: libForChecks };
-  const refEnv: ReferenceEnv = {
-    ...env,
-    strict: false,
-    loadSolution: async () => {
-      try {
-        return (await import(course.solutionModule.startsWith('file:') ? course.solutionModule : `file://${course.solutionModule}`)) as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-    },
-  };
+  const refEnv = referenceEnv(course, false);
   let reference: unknown;
   try {
     reference = await task.reference(refEnv);
   } catch (e) {
     return failedTask(task, `the check could not run: ${(e as Error).message}`, Date.now() - t0, undefined, 'error');
   }
-  const observation = await task.exercise(impl, env);
+  // the exercise sees what it sees in the sandbox: tfjs and the library, not the solutions
+  const observation = await task.exercise(impl, { tf: refEnv.tf, loadLib: refEnv.loadLib });
   try {
     return judgedResult(task, task.judge(observation, reference), Date.now() - t0);
   } catch (e) {
@@ -91,12 +73,7 @@ export async function solutionOf(taskId: string): Promise<unknown> {
   // graded tasks and the open-ended ones (whose solutions the instructor toggle hands over too)
   const task = course && [...course.tasks, ...(course.ungraded ?? [])].find((t) => t.id === taskId);
   if (!course || !task) return undefined;
-  try {
-    const mod = (await import(course.solutionModule.startsWith('file:') ? course.solutionModule : `file://${course.solutionModule}`)) as Record<string, unknown>;
-    return mod[task.name];
-  } catch {
-    return undefined;
-  }
+  return (await loadSolutions(course))?.[task.name];
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Helpers task definitions share to turn probes into verdicts. */
+/** Verdicts from probes: the helpers task definitions (src/grading/tasks/*) share to judge an observation. */
 import { compareShape, compareValues, tensorProblem, type PlainTensor } from './plain.js';
 import type { Probe, Verdict } from './types.js';
 
