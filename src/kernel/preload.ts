@@ -5,7 +5,7 @@
  */
 import { patchExecute, setDiagnosticHint } from './execute.js';
 import { installInstructorToggle } from './instructor-toggle.js';
-import { queueBusyIopubSends } from './iopub-queue.js';
+import { queueBusyIopubSends } from '../lib/iopub-queue.js';
 import { patchKernelInfo } from './kernel-info.js';
 import { outsideKitHint } from './outside-kit.js';
 import { holdRequestsUntilBound } from './start-race.js';

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { queueBusyIopubSends } from '../kernel/iopub-queue.js';
+import { queueBusyIopubSends } from './iopub-queue.js';
 
 /** One MIME bundle, as in Jupyter's display_data message. */
 export type MimeBundle = Record<string, unknown>;

@@ -7,9 +7,10 @@
  * The same EBUSY comes from a socket still being bound ("Socket is blocked by a bind or unbind
  * operation"). This puts such messages in a queue instead and sends them, in order, as soon as the
  * event loop runs (at the cell's next `await` of a macrotask, or when it ends). It patches `send` of
- * zeromq's `Publisher` (iopub is the kernel's only publisher socket), once per process.
+ * zeromq's `Publisher` (iopub is the kernel's only publisher socket), once per process. Here, below
+ * both of its users: the kernel's preload (src/kernel/preload.ts) and the library's display, which
+ * installs it in kernels the kit's launcher did not start (src/lib/display.ts).
  */
-import { markPatched } from './tslab.js';
 
 type Send = (this: object, message: unknown) => unknown;
 
@@ -22,7 +23,10 @@ function isBusy(e: unknown): boolean {
 export function queueBusyIopubSends(zmq: { Publisher?: { prototype: object } }): void {
   const proto = zmq.Publisher?.prototype as Record<string, unknown> | undefined;
   const send = proto?.['send'];
-  if (!proto || typeof send !== 'function' || !markPatched(proto, 'iopub-queue')) return;
+  // the mark src/kernel/tslab.ts's markPatched sets: one queue per prototype, whichever copy of the kit installs it
+  const mark = Symbol.for('rnn-course-kit.kernel.iopub-queue');
+  if (!proto || typeof send !== 'function' || (proto as Record<symbol, unknown>)[mark]) return;
+  Object.defineProperty(proto, mark, { value: true });
   const original = send as Send;
   const queues = new WeakMap<object, unknown[]>();
   const quiet = (p: unknown): void => {
