@@ -17,8 +17,6 @@ import { DEFAULT_LIMITS, runInSandbox, type Isolation, type Limits, type Outcome
 import { transpile } from './typecheck.js';
 import type { Course, SubmissionResult, TaskDef, TaskResult, Verdict } from './types.js';
 
-export { failedTask, judgedResult };
-
 export interface GradeOptions {
   root: string;
   limits?: Partial<Limits>;
@@ -29,8 +27,6 @@ export interface GradeOptions {
   /** Time limit for reading, assembling and type-checking one notebook (seconds, default 120). */
   prepareSeconds?: number;
 }
-
-export { Pool };
 
 const references = new Map<string, Promise<unknown>>();
 

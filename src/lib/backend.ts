@@ -166,11 +166,6 @@ export async function setupBackend(opts: SetupOptions = {}): Promise<BackendRepo
   throw new Error(forced ? `The forced backend '${forced}' (RNNKIT_BACKEND) is not available here: ${why}` : `No TensorFlow.js backend works here: ${why}`);
 }
 
-/** The report of the last `setupBackend` call, if any. */
-export function backendReport(): BackendReport | undefined {
-  return current;
-}
-
 /** One line: which backend runs and why. */
 export function backendSummary(r: BackendReport): string {
   return `TensorFlow.js ${r.tfjsVersion} backend: ${r.name}${r.gpu ? ' (GPU)' : ''} - ${r.reason}`;

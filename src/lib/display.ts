@@ -106,11 +106,6 @@ export function displayHtml(html: string, text: string): void {
   display({ 'text/html': html, 'text/plain': text });
 }
 
-/** Shows Markdown in a notebook (also printed as-is in plain Node). */
-export function displayMarkdown(markdown: string): void {
-  display({ 'text/markdown': markdown, 'text/plain': markdown });
-}
-
 /** Escapes text for HTML. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

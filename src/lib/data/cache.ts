@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PACKAGE_NAME = 'rnn-course-kit';
+const PACKAGE_NAME = 'rnn-course-kit';
 
 let rootCache: string | undefined;
 

@@ -9,10 +9,10 @@ import { gunzipSync } from 'node:zlib';
 import { fetchToCache } from './cache.js';
 
 /** Official download locations, tried in order (torchvision's list). */
-export const MNIST_URLS = ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'http://yann.lecun.com/exdb/mnist/'];
+const MNIST_URLS = ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'http://yann.lecun.com/exdb/mnist/'];
 
 /** The official files and their md5 (the complete official files). */
-export const MNIST_FILES = {
+const MNIST_FILES = {
   trainImages: { name: 'train-images-idx3-ubyte.gz', md5: 'f68b3c2dcbeaaa9fbdd348bbdeb94873', count: 60000 },
   trainLabels: { name: 'train-labels-idx1-ubyte.gz', md5: 'd53e105ee54ea40749a09fcbcd1e9432', count: 60000 },
   testImages: { name: 't10k-images-idx3-ubyte.gz', md5: '9fb629c4189551a2d022fa330f9573f3', count: 10000 },

@@ -70,7 +70,7 @@ function asVector(v: unknown, name: string): number[] {
 }
 
 /** A dataset from the Python dict layout (`x, x_test, y, y_test, t, templates{x,t,y}`), as in the pickle and the JSON cache. */
-export function datasetFromPython(d: PickleValue | Record<string, unknown>): Mnist1dDataset {
+function datasetFromPython(d: PickleValue | Record<string, unknown>): Mnist1dDataset {
   if (!d || typeof d !== 'object' || Array.isArray(d) || d instanceof Map || d instanceof NdArray || d instanceof Uint8Array) throw new Error('an MNIST-1D dataset must be a dict');
   const o = d as Record<string, unknown>;
   for (const k of ['x', 'x_test', 'y', 'y_test', 't', 'templates']) if (!(k in o)) throw new Error(`MNIST-1D dataset lacks '${k}'`);
@@ -91,7 +91,7 @@ export function datasetFromPython(d: PickleValue | Record<string, unknown>): Mni
 }
 
 /** Reads a dataset file: the official pickle or this kit's JSON cache (detected from the content). */
-export function readDatasetFile(path: string): { dataset: Mnist1dDataset; args?: Record<string, unknown> } {
+function readDatasetFile(path: string): { dataset: Mnist1dDataset; args?: Record<string, unknown> } {
   const bytes = new Uint8Array(readFileSync(path));
   if (bytes[0] === 0x80) return { dataset: datasetFromPython(readPickle(bytes)) };
   const json = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
@@ -103,7 +103,7 @@ export function readDatasetFile(path: string): { dataset: Mnist1dDataset; args?:
  * "x": [[...]], "y": [...], "x_test": [[...]], "y_test": [...], "t": [...], "templates": {"x", "t", "y"}}`
  * (the official JSON's keys; numbers round-trip exactly).
  */
-export function writeDatasetJson(path: string, dataset: Mnist1dDataset, args: DatasetArgs): void {
+function writeDatasetJson(path: string, dataset: Mnist1dDataset, args: DatasetArgs): void {
   const out = {
     format: MNIST1D_CACHE_FORMAT,
     args: dataArgs(args),

@@ -4,7 +4,7 @@
  */
 import { RandomState } from '../random/numpy-random-state.js';
 
-let global = new RandomState();
+const global = new RandomState();
 
 /** `set_seed(seed)`: seeds the global generator like `np.random.seed(seed)`. */
 export function setSeed(seed: number): void {
@@ -14,11 +14,4 @@ export function setSeed(seed: number): void {
 /** The global generator (the counterpart of NumPy's module-level `np.random` state). */
 export function globalRandomState(): RandomState {
   return global;
-}
-
-/** Replaces the global generator (e.g. to isolate a computation); returns the previous one. */
-export function setGlobalRandomState(rng: RandomState): RandomState {
-  const prev = global;
-  global = rng;
-  return prev;
 }

@@ -80,7 +80,7 @@ function decode(data: string, dtype: 'float32' | 'int32', n: number, what: strin
 }
 
 /** Where a saved module lives: absolute paths as given, relative ones under `outputDir()`. */
-export function modulePath(path: string): string {
+function modulePath(path: string): string {
   return isAbsolute(path) ? path : resolve(outputDir(), path);
 }
 

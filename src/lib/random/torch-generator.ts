@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MT19937 } from './mt19937.js';
 
 /** PyTorch's default seed (`default_rng_seed_val`), used when a generator is never seeded. */
-export const TORCH_DEFAULT_SEED = 67280421310721;
+const TORCH_DEFAULT_SEED = 67280421310721;
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_M24 = 1 / 16777216;
