@@ -10,7 +10,7 @@
  * compared with them when the package has them, else reduced or marked "not checked here".
  */
 import * as tf from '@tensorflow/tfjs';
-import { failedTask, judgedResult } from './results.js';
+import { failedTask, judgedResult } from './scoring.js';
 import { quietCpuBackend } from './plain.js';
 import { COURSES } from './tasks/index.js';
 import { solutionsEnabled } from '../lib/settings.js';

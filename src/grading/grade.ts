@@ -13,7 +13,7 @@ import { mapLine, type Assembled } from './assemble.js';
 import { Pool } from './pool.js';
 import { Preparer, type Prepared } from './prepare.js';
 import { quietCpuBackend, TASK_LINE } from './plain.js';
-import { failedTask, judgedResult, round } from './results.js';
+import { failedTask, judgedResult, round } from './scoring.js';
 import { DEFAULT_LIMITS, runInSandbox, type Isolation, type Limits, type Outcome } from './sandbox.js';
 import { transpile } from './typecheck.js';
 import type { Course, ReferenceEnv, SubmissionResult, TaskDef, TaskResult, Verdict } from './types.js';

@@ -9,7 +9,7 @@ import { LSTM } from '../../src/lib/nn/recurrent.js';
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
 import { test as testEpoch, train as trainEpoch } from '../../src/lib/training/loop.js';
 import { Adam } from '../../src/lib/training/optim.js';
-import { buildClassifier } from '../../src/lib/training/run.js';
+import { buildClassifier } from '../../src/lib/training/classifier.js';
 import { lab8Cells } from '../../src/solutions/lab8.js';
 import { data, skip } from './helpers.js';
 
