@@ -17,7 +17,7 @@ export { check, checkResult, formatCheck } from '../grading/check.js';
 export * from './source.js';
 export * from './settings.js';
 export * from './graph/index.js';
-// I2DL RNN exercise (seed 003): timeit, torchvision-style transforms, MNIST bytes, saving modules, the Solver, the task toggle
+// I2DL RNN exercise (original 003): timeit, torchvision-style transforms, MNIST bytes, saving modules, the Solver, the task toggle
 export * from './timing.js';
 export * from './data/transforms.js';
 export * from './data/mnist-raw.js';

@@ -126,7 +126,7 @@ test('training on blas follows cpu step for step', { skip }, async () => {
 
 /* ---- memory: a training epoch through the library on every backend that installs ---- */
 
-/** seed 004's model shape in small: 2-layer LSTM (batchFirst), Linear on the last layer's h_n. */
+/** Lab sheet 9's model shape in small: 2-layer LSTM (batchFirst), Linear on the last layer's h_n. */
 class SmallLstmModel extends Module {
   readonly lstm = new LSTM(5, 6, { numLayers: 2, batchFirst: true });
   readonly fc = new Linear(6, 10);

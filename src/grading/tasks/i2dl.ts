@@ -1,12 +1,12 @@
 /**
- * The I2DL RNN exercise (seed 003, notebooks/i2dl_rnn_exercise.ipynb): the student's RNN and LSTM
+ * The I2DL RNN exercise (original 003, notebooks/i2dl_rnn_exercise.ipynb): the student's RNN and LSTM
  * against the course library's PyTorch-faithful `RNN` / `LSTM` (tested against PyTorch 1.13 in
  * test/nn/recurrent.test.ts), the gradient explorations, the train/validation split and the two
  * MNIST classifiers. Graded tasks and checks (points):
  *
  * i2dl.rnn (`RNN`, 7)          params (1): `W` (Linear hidden -> hidden) and `V` (Linear input -> hidden)
  *                                with tf.Variable weight/bias of the right shapes (D 4, H 5);
- *                              constant (2): the seed's check: every parameter 0.3 (`constant_` over
+ *                              constant (2): the original's check: every parameter 0.3 (`constant_` over
  *                                `parameters()`), X = randn(10, 1, 3): hSeq and h equal the library's;
  *                              random (1): PyTorch's seeded init copied in (W <- weight_hh, V <- weight_ih,
  *                                b_h <- bias_hh, b_x <- bias_ih), batch 2, a given h0;
