@@ -73,70 +73,42 @@ function parseMirror(text: string): string | undefined {
 }
 
 const declare = <T>(d: SettingDeclaration<T>): SettingDeclaration<T> => d;
+type Name = SettingDeclaration['name'];
+/** A switch: 1 or 0 (`default` '0' or '1'). */
+const flag = (name: Name, dflt: '0' | '1', description: string, readBy: SettingReader = 'library') =>
+  declare({ name, readBy, parse: parseFlag, accepts: FLAG_ACCEPTS, default: dflt, description });
+/** A limit of a kind of loop (see `limit`). */
+const count = (name: Name, description: string) =>
+  declare({ name, readBy: 'library', parse: parsePositiveInt, accepts: 'a positive whole number', default: 'no limit', description });
+const folder = (name: Name, dflt: string, description: string) =>
+  declare({ name, readBy: 'library', parse: parseFolder, accepts: 'a folder', default: dflt, description });
 
 /** Every RNNKIT_* variable, in the order the README lists them. */
 export const SETTINGS = {
   RNNKIT_BACKEND: declare({
-    name: 'RNNKIT_BACKEND', readBy: 'library', parse: parseBackend,
-    accepts: `one of ${BACKEND_NAMES.join(', ')}`,
-    default: 'the first that works, in that order',
-    description: 'force a TensorFlow.js backend (an error if it does not work here)',
+    name: 'RNNKIT_BACKEND', readBy: 'library', parse: parseBackend, accepts: `one of ${BACKEND_NAMES.join(', ')}`,
+    default: 'the first that works, in that order', description: 'force a TensorFlow.js backend (an error if it does not work here)',
   }),
-  RNNKIT_BLAS_SIMD: declare({
-    name: 'RNNKIT_BLAS_SIMD', readBy: 'library', parse: parseFlag, accepts: FLAG_ACCEPTS, default: '1',
-    description: '0: the `blas` backend without its WebAssembly SIMD kernels (same results, slower; for comparisons)',
-  }),
-  RNNKIT_BLAS_RELAXED: declare({
-    name: 'RNNKIT_BLAS_RELAXED', readBy: 'library', parse: parseFlag, accepts: FLAG_ACCEPTS, default: '1',
-    description: "0: `blas-wasm`'s sgemm in plain SIMD even where relaxed SIMD's fused multiply-add is available (for comparisons)",
-  }),
-  RNNKIT_DATA_DIR: declare({
-    name: 'RNNKIT_DATA_DIR', readBy: 'library', parse: parseFolder, accepts: 'a folder',
-    default: '`datasets/` in the project',
-    description: 'the download cache of the datasets',
-  }),
+  RNNKIT_BLAS_SIMD: flag('RNNKIT_BLAS_SIMD', '1', '0: the `blas` backend without its WebAssembly SIMD kernels (same results, slower; for comparisons)'),
+  RNNKIT_BLAS_RELAXED: flag('RNNKIT_BLAS_RELAXED', '1', "0: `blas-wasm`'s sgemm in plain SIMD even where relaxed SIMD's fused multiply-add is available (for comparisons)"),
+  RNNKIT_DATA_DIR: folder('RNNKIT_DATA_DIR', '`datasets/` in the project', 'the download cache of the datasets'),
   RNNKIT_DATA_MIRROR: declare({
     name: 'RNNKIT_DATA_MIRROR', readBy: 'library', parse: parseMirror, accepts: 'a folder, a file:// URL or an http(s) URL base',
-    default: 'none',
-    description: 'tried before the official download URLs, laid out as the cache (CI: `../shared/datasets`)',
+    default: 'none', description: 'tried before the official download URLs, laid out as the cache (CI: `../shared/datasets`)',
   }),
-  RNNKIT_SOLUTIONS: declare({
-    name: 'RNNKIT_SOLUTIONS', readBy: 'library', parse: parseFlag, accepts: FLAG_ACCEPTS, default: '0',
-    description: "1: the instructor toggle: the kernel fills every task cell's `START`/`END OF YOUR CODE` regions from `src/solutions` when the cell runs",
-  }),
-  RNNKIT_EPOCHS: declare({
-    name: 'RNNKIT_EPOCHS', readBy: 'library', parse: parsePositiveInt, accepts: 'a positive whole number', default: 'no limit',
-    description: "at most this many epochs: `trange(numEpochs)` (the epoch loop), the I2DL `Solver`, Lab 8's runs",
-  }),
-  RNNKIT_BATCHES: declare({
-    name: 'RNNKIT_BATCHES', readBy: 'library', parse: parsePositiveInt, accepts: 'a positive whole number', default: 'no limit',
-    description: 'every `DataLoader` pass yields at most this many batches, and `loader.length` says so',
-  }),
-  RNNKIT_TIMEIT_RUNS: declare({
-    name: 'RNNKIT_TIMEIT_RUNS', readBy: 'library', parse: parsePositiveInt, accepts: 'a positive whole number', default: 'no limit',
-    description: '`timeit(f, n)` times at most this many runs and scales the time to `n`',
-  }),
-  RNNKIT_QUICK: declare({
-    name: 'RNNKIT_QUICK', readBy: 'library', parse: parseFlag, accepts: FLAG_ACCEPTS, default: '0',
-    description: '1: the three limits above at once, where not set: 2 epochs, 10 batches, 20 timing runs',
-  }),
-  RNNKIT_OUTPUT_DIR: declare({
-    name: 'RNNKIT_OUTPUT_DIR', readBy: 'library', parse: parseFolder, accepts: 'a folder', default: "the notebook's folder",
-    description: 'where notebooks write files (saved models, graph drawings)',
-  }),
-  RNNKIT_RUNS_DIR: declare({
-    name: 'RNNKIT_RUNS_DIR', readBy: 'library', parse: parseFolder, accepts: 'a folder', default: "`runs/` in the notebook's folder",
-    description: "where Lab 8's `SummaryWriter` logs its runs (TensorBoard's `runs/`) and `plotRuns()` reads them",
-  }),
+  RNNKIT_SOLUTIONS: flag('RNNKIT_SOLUTIONS', '0', "1: the instructor toggle: the kernel fills every task cell's `START`/`END OF YOUR CODE` regions from `src/solutions` when the cell runs"),
+  RNNKIT_EPOCHS: count('RNNKIT_EPOCHS', "at most this many epochs: `trange(numEpochs)` (the epoch loop), the I2DL `Solver`, Lab 8's runs"),
+  RNNKIT_BATCHES: count('RNNKIT_BATCHES', 'every `DataLoader` pass yields at most this many batches, and `loader.length` says so'),
+  RNNKIT_TIMEIT_RUNS: count('RNNKIT_TIMEIT_RUNS', '`timeit(f, n)` times at most this many runs and scales the time to `n`'),
+  RNNKIT_QUICK: flag('RNNKIT_QUICK', '0', '1: the three limits above at once, where not set: 2 epochs, 10 batches, 20 timing runs'),
+  RNNKIT_OUTPUT_DIR: folder('RNNKIT_OUTPUT_DIR', "the notebook's folder", 'where notebooks write files (saved models, graph drawings)'),
+  RNNKIT_RUNS_DIR: folder('RNNKIT_RUNS_DIR', "`runs/` in the notebook's folder", "where Lab 8's `SummaryWriter` logs its runs (TensorBoard's `runs/`) and `plotRuns()` reads them"),
   RNNKIT_DISPLAY: declare({
     name: 'RNNKIT_DISPLAY', readBy: 'library', accepts: 'text or rich', default: 'rich',
     parse: (text: string): 'text' | 'rich' | undefined => (text === 'text' || text === 'rich' ? text : undefined),
     description: 'text: print text instead of rich output, even in a notebook',
   }),
-  RNNKIT_VERBOSE: declare({
-    name: 'RNNKIT_VERBOSE', readBy: 'kernel', parse: parseFlag, accepts: FLAG_ACCEPTS, default: '0',
-    description: "1: a failed cell's error keeps every stack frame (kit, tslab, Node); `npm run notebook -- --verbose` sets it",
-  }),
+  RNNKIT_VERBOSE: flag('RNNKIT_VERBOSE', '0', "1: a failed cell's error keeps every stack frame (kit, tslab, Node); `npm run notebook -- --verbose` sets it", 'kernel'),
   RNNKIT_SKIP_KERNEL: declare({
     name: 'RNNKIT_SKIP_KERNEL', readBy: 'install', parse: (text: string) => (text === '1' ? true : undefined), accepts: '1', default: 'unset',
     description: '1: `npm install` does not register the Jupyter kernel (scripts/postinstall.mjs reads it: it runs before the build)',
