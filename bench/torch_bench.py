@@ -1,15 +1,15 @@
 """PyTorch reference timings for `npm run bench` (bench/index.ts runs this when torch imports).
 
-The same workloads, shapes and batch sizes as bench/workloads.ts, written as the seed notebooks
+The same workloads, shapes and batch sizes as bench/workloads.ts, written as the original notebooks
 write them:
-- lab8-{vanilla,gru,lstm}: seed 000's (Lab 8) classifier nn.Sequential(Unflatten(1, (40, 1)),
+- lab8-{vanilla,gru,lstm}: Lab 8's classifier nn.Sequential(Unflatten(1, (40, 1)),
   cell, Flatten(), Linear(400, 10)) with the lab's cells (hidden 10; the equations of the lab,
   input projection of all steps in one product, one product per step), CrossEntropyLoss,
-  Adam(lr 1e-2, weight_decay 1e-3), batch 100; one step is the seed's `train` given one batch,
+  Adam(lr 1e-2, weight_decay 1e-3), batch 100; one step is the original's `train` given one batch,
   going through 40 batches in turn.
-- lab8-*-epoch: one epoch as the seed's `run` does it: `train` over 40 batches, then `test` over
-  10 batches (MNIST-1D's 4000 / 1000 samples of 40 values), the seed's functions verbatim.
-- rnn004 / lstm004: seed 004's RNN_Model (nn.RNN(28, 128), Linear on the last step) and
+- lab8-*-epoch: one epoch as the original's `run` does it: `train` over 40 batches, then `test` over
+  10 batches (MNIST-1D's 4000 / 1000 samples of 40 values), the original's functions verbatim.
+- rnn004 / lstm004: Lab sheet 9's RNN_Model (nn.RNN(28, 128), Linear on the last step) and
   LSTM_Model (2-layer nn.LSTM(28, 128), Linear on hn[-1]), Adam(lr 1e-3), batch 64.
 
 Protocol: bench/index.ts starts `python3 bench/torch_bench.py --serve` once and sends one JSON
@@ -102,7 +102,7 @@ class LSTM_Model(nn.Module):
         return self.fc(hn[-1])
 
 
-# ---- seed 000's utilities, verbatim (device: cpu) ----
+# ---- Lab 8's utilities, verbatim (device: cpu) ----
 
 def train(train_loader, model, optimizer, criterion, device):
     avg_loss = 0
@@ -173,7 +173,7 @@ def make(name):
         batches = list(loader)
         k = [0]
 
-        # one step = the seed's train() given one batch, the 40 batches in turn (as an epoch)
+        # one step = the original's train() given one batch, the 40 batches in turn (as an epoch)
         def step():
             b = batches[k[0] % len(batches)]
             k[0] += 1

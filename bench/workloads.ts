@@ -2,12 +2,12 @@
  * Training workloads for `npm run bench`: one call of `step()` is one training batch (forward,
  * backward, optimiser update, loss read back to JavaScript), or one epoch for `*-epoch`.
  *
- * - lab8-{vanilla,gru,lstm}: Lab 8 (seed 000) through the library exactly as the notebook runs it:
+ * - lab8-{vanilla,gru,lstm}: Lab 8 (original 000) through the library exactly as the notebook runs it:
  *   the reference cells (src/solutions/lab8.ts) in `buildClassifier` (unflatten to 40 steps of 1
  *   feature -> cell with hidden 10 -> flatten -> Linear(400, 10)), the library's `Adam` (lr 1e-2,
  *   PyTorch weight decay 1e-3), `crossEntropyLoss` and `train`, batch 100.
  * - lab8-*-epoch: one epoch as `run` does it (train over 40 batches, test over 10).
- * - rnn004 / lstm004: seed 004's RNN_Model (nn.RNN(28, 128) tanh, last step -> Linear(128, 10))
+ * - rnn004 / lstm004: Lab sheet 9's RNN_Model (nn.RNN(28, 128) tanh, last step -> Linear(128, 10))
  *   and LSTM_Model (2-layer nn.LSTM(28, 128), last hidden -> Linear(128, 10)) on MNIST-shaped
  *   data, batch 64, Adam lr 1e-3: through the library's torch.nn-style modules (`-lib`: `RNN`,
  *   `LSTM`, `Linear`, `Adam`, `crossEntropyLoss`, as a notebook writes them), as tf.layers
@@ -198,7 +198,7 @@ export function lab8Epoch(kind: CellKind): Workload {
   };
 }
 
-/** seed 004's RNN_Model: nn.RNN(28, 128, batch_first=True), Linear(128, 10) on the last step. */
+/** Lab sheet 9's RNN_Model: nn.RNN(28, 128, batch_first=True), Linear(128, 10) on the last step. */
 class RNNModel extends Module {
   readonly rnn = new RNN(28, 128, { batchFirst: true });
   readonly fc = new Linear(128, 10);
@@ -210,7 +210,7 @@ class RNNModel extends Module {
   }
 }
 
-/** seed 004's LSTM_Model: 2-layer nn.LSTM(28, 128, batch_first=True), Linear(128, 10) on hn[-1]. */
+/** Lab sheet 9's LSTM_Model: 2-layer nn.LSTM(28, 128, batch_first=True), Linear(128, 10) on hn[-1]. */
 class LSTMModel extends Module {
   readonly lstm = new LSTM(28, 128, { numLayers: 2, batchFirst: true });
   readonly fc = new Linear(128, 10);
@@ -222,7 +222,7 @@ class LSTMModel extends Module {
   }
 }
 
-/** seed 004's models through the library: Module, RNN / LSTM, Linear, Adam(lr 1e-3), crossEntropyLoss. */
+/** Lab sheet 9's models through the library: Module, RNN / LSTM, Linear, Adam(lr 1e-3), crossEntropyLoss. */
 export function seed004Lib(kind: 'rnn' | 'lstm', batch = 64): Workload {
   manualSeed(0);
   const model = kind === 'rnn' ? new RNNModel() : new LSTMModel();
@@ -232,7 +232,7 @@ export function seed004Lib(kind: 'rnn' | 'lstm', batch = 64): Workload {
   return {
     name: `${kind}004-lib`,
     torchName: `${kind}004`,
-    description: `seed 004 ${kind === 'rnn' ? 'RNN_Model' : 'LSTM_Model'} (library modules), batch ${batch}`,
+    description: `Lab sheet 9 ${kind === 'rnn' ? 'RNN_Model' : 'LSTM_Model'} (library modules), batch ${batch}`,
     step: () => {
       const loss = opt.minimize(() => crossEntropyLoss(model.apply(x), y));
       const v = loss.dataSync()[0]!;
@@ -248,7 +248,7 @@ export function seed004Lib(kind: 'rnn' | 'lstm', batch = 64): Workload {
   };
 }
 
-/** seed 004's models written as hand-made cells (time-major loop, one matmul per step). */
+/** Lab sheet 9's models written as hand-made cells (time-major loop, one matmul per step). */
 export function seed004Hand(kind: 'rnn' | 'lstm', batch = 64): Workload {
   const H = 128;
   const T = 28;
@@ -262,7 +262,7 @@ export function seed004Hand(kind: 'rnn' | 'lstm', batch = 64): Workload {
   return {
     name: `${kind}004-hand`,
     torchName: `${kind}004`,
-    description: `seed 004 ${kind === 'rnn' ? 'RNN_Model' : 'LSTM_Model'} (hand-written cells), batch ${batch}`,
+    description: `Lab sheet 9 ${kind === 'rnn' ? 'RNN_Model' : 'LSTM_Model'} (hand-written cells), batch ${batch}`,
     step: () =>
       trainStep(params, opt, 0, () => {
         let xs = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
@@ -282,7 +282,7 @@ export function seed004Hand(kind: 'rnn' | 'lstm', batch = 64): Workload {
   };
 }
 
-/** seed 004's models with tf.layers (simpleRNN / lstm with recurrentActivation 'sigmoid'). */
+/** Lab sheet 9's models with tf.layers (simpleRNN / lstm with recurrentActivation 'sigmoid'). */
 export function seed004Layers(kind: 'rnn' | 'lstm', batch = 64): Workload {
   const H = 128;
   const T = 28;
@@ -301,7 +301,7 @@ export function seed004Layers(kind: 'rnn' | 'lstm', batch = 64): Workload {
   return {
     name: `${kind}004-layers`,
     torchName: `${kind}004`,
-    description: `seed 004 ${kind === 'rnn' ? 'RNN_Model' : 'LSTM_Model'} (tf.layers), batch ${batch}`,
+    description: `Lab sheet 9 ${kind === 'rnn' ? 'RNN_Model' : 'LSTM_Model'} (tf.layers), batch ${batch}`,
     step: () => trainStep(params, opt, 0, () => crossEntropy(model.apply(x, { training: true }) as tf.Tensor2D, y)),
     dispose: () => {
       model.dispose();

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference values for notebooks/lab9_rnn_lstm_mnist.ipynb (seed 004, "Lab sheet 9"): the seed's
+"""Reference values for notebooks/lab9_rnn_lstm_mnist.ipynb (original 004, "Lab sheet 9"): the original's
 code (RNN_Model, LSTM_Model, train, evaluate, Adam lr 0.001, batches of 64) in PyTorch 1.13 on the
 CPU, on the MNIST files of the course mirror, written to test/fixtures/lab9/lab9_reference.json.
 
@@ -12,8 +12,8 @@ official 10,000 test images and the first 24,000 training images). The tests rea
 this writes; they never run Python. --quick-only rewrites only the short run the notebook test
 compares with (and keeps the full run already in the JSON).
 
-Differences from the seed, the same as in the TypeScript port:
-- `torch.manual_seed(0)` first (the seed sets no seed), so that the run repeats and the port, whose
+Differences from the original, the same as in the TypeScript port:
+- `torch.manual_seed(0)` first (the original sets no seed), so that the run repeats and the port, whose
   generator, DataLoader shuffling and layer initialisation draw the same numbers, sees the same
   batches and the same initial weights.
 - torchvision is not installed here: `MNISTDataset` reads the IDX files and applies what
@@ -21,13 +21,13 @@ Differences from the seed, the same as in the TypeScript port:
   then (x - 0.5) / 0.5), item by item as torchvision's `datasets.MNIST` does; the sampler's random
   draws do not depend on the dataset class.
 - `train` and `evaluate` take `max_batches` (the port's RNNKIT_BATCHES, which shortens every
-  DataLoader pass): they stop a pass after that many batches; in `train` the printed loss is the mean over the batches run (the seed divides by len(trainloader),
+  DataLoader pass): they stop a pass after that many batches; in `train` the printed loss is the mean over the batches run (the original divides by len(trainloader),
   which is the same when all batches run).
 
 lab9_reference.json:
-  trainCount, testCount, batchSize, lr, seed      the data and the seed's settings
+  trainCount, testCount, batchSize, lr, seed      the data and the original's settings
   quick    {epochs, batches, image, rnn, lstm}     the short run of the notebook test
-  full     {epochs, batches, image, rnn, lstm}     the seed's settings: 5 epochs over all batches
+  full     {epochs, batches, image, rnn, lstm}     the original's settings: 5 epochs over all batches
     image  {batchIndex, label, sum}                img = images[9] of the first training batch
     rnn / lstm  {epochs: [{loss, accuracy, seconds}], testAccuracy, evalSeconds}
 """
@@ -83,7 +83,7 @@ class MNISTDataset(Dataset):
         return img, int(self.targets[index])
 
 
-# ---------------------------------------------------------------- the seed's code
+# ---------------------------------------------------------------- the original's code
 
 
 class RNN_Model(nn.Module):
@@ -162,7 +162,7 @@ def evaluate(model, testloader, max_batches=None):
     return 100 * correct / total, round(time.time() - t0, 2)
 
 
-# ---------------------------------------------------------------- the seed's steps
+# ---------------------------------------------------------------- the original's steps
 
 
 def lab(num_epochs, max_batches):
@@ -199,7 +199,7 @@ quick, train_count, test_count = lab(QUICK_EPOCHS, QUICK_BATCHES)
 if QUICK_ONLY:
     full = previous.get('full')
 else:
-    print('full: the seed\'s settings (5 epochs, all batches)')
+    print('full: the original\'s settings (5 epochs, all batches)')
     full, _, _ = lab(5, None)
 
 result = {

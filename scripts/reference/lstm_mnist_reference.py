@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Reference values for notebooks/02_lstm_gru_mnist.ipynb (seed 002, "Improving RNNs with GRU and
-LSTM"): the seed's hand-built LSTM classifier in PyTorch 1.13 (CPU), trained exactly as the seed
+"""Reference values for notebooks/02_lstm_gru_mnist.ipynb (original 002, "Improving RNNs with GRU and
+LSTM"): the original's hand-built LSTM classifier in PyTorch 1.13 (CPU), trained exactly as the original
 does, on the MNIST files of the course mirror, written to test/fixtures/lstm_mnist/.
 
 Run offline with Debian's python3:
@@ -16,17 +16,17 @@ MIRROR_DIR defaults to ../shared/datasets (layout mnist/*-ubyte.gz; the course m
 official 10,000 test images and the first 24,000 training images). The tests read only the JSON
 this writes; they never run Python.
 
-Differences from the seed, the same as in the TypeScript port:
-- The seed's `nn.Parameter(torch.Tensor(...))` leaves the LSTM parameters uninitialised; here (as in
+Differences from the original, the same as in the TypeScript port:
+- The original's `nn.Parameter(torch.Tensor(...))` leaves the LSTM parameters uninitialised; here (as in
   the port) `torch.manual_seed(0)` and then every LSTM parameter, in the order they are created,
   draws `uniform_(-1/sqrt(H), 1/sqrt(H))` (nn.LSTM's default), before nn.Linear draws its own.
 - The images are read from the IDX files directly (torchvision's `dataset.data` is the same uint8
-  tensor); the number of batches is derived from the data (the seed's 60000 // batch_size).
+  tensor); the number of batches is derived from the data (the original's 60000 // batch_size).
 
 lstm_mnist.json:
   trainCount, testCount, numBatches   what the files hold and how many batches of 100 that makes
   batches[i] = {loss, correct}        every training batch, before that batch's optimiser step
-  test[k] = {loss, accuracy}          the seed's test evaluation after the first k batches, for the
+  test[k] = {loss, accuracy}          the original's test evaluation after the first k batches, for the
                                       k the notebook tests use and for all batches
   seconds                             wall time of the full training pass here (for comparison)
 """
@@ -88,7 +88,7 @@ class basicLSTM(nn.Module):
         self.W_io = nn.Parameter(torch.Tensor(input_dim, hidden_dim))
         self.W_ho = nn.Parameter(torch.Tensor(hidden_dim, hidden_dim))
         self.b_o = nn.Parameter(torch.Tensor(hidden_dim))
-        # The port's initialisation (the seed leaves the memory as it is).
+        # The port's initialisation (the original leaves the memory as it is).
         bound = 1 / math.sqrt(hidden_dim)
         with torch.no_grad():
             for p in self.parameters():

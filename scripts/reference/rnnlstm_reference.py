@@ -47,7 +47,7 @@ def write(name, obj):
 # ------------------------------------------------------------------------------------ the models
 
 class RNNModel(nn.Module):
-    """The seed's Exercise 1.1 RNN, as written there."""
+    """The original's Exercise 1.1 RNN, as written there."""
 
     def __init__(self, input_size, hidden_size, num_layers, output_size):
         super(RNNModel, self).__init__()
@@ -65,7 +65,7 @@ class RNNModel(nn.Module):
 
 
 class LSTMModel(nn.Module):
-    """The seed's Exercise 1.1 LSTM, as written there."""
+    """The original's Exercise 1.1 LSTM, as written there."""
 
     def __init__(self, input_size, hidden_size, num_layers, output_size):
         super(LSTMModel, self).__init__()
@@ -101,7 +101,7 @@ def mnist(mirror):
 
 
 def seed_schedule(mirror, epochs_cap=None, batches_cap=None, test_every=500, test_batches=None):
-    """Sections 1.2 and 1.3 of the seed, seeded like the port; the caps mimic the port's settings."""
+    """Sections 1.2 and 1.3 of the original, seeded like the port; the caps mimic the port's settings."""
     torch.manual_seed(0)
     train_dataset, test_dataset = mnist(mirror)
     batch_size = 100
@@ -143,7 +143,7 @@ def seed_schedule(mirror, epochs_cap=None, batches_cap=None, test_every=500, tes
                 if state['iter'] % test_every == 0:
                     correct = 0
                     total = 0
-                    with torch.no_grad():  # the seed builds graphs here; the values are the same
+                    with torch.no_grad():  # the original builds graphs here; the values are the same
                         for k, (images, labels) in enumerate(test_loader):
                             if test_batches is not None and k >= test_batches:
                                 break

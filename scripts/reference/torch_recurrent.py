@@ -12,7 +12,7 @@ recurrent.json, one entry per case:
   grads   gradients of loss = sum(out * A) + sum(h_n * B) [+ sum(c_n * C)] with respect to every
           parameter, to x and to h0 / c0; A, B, C are fixed weights w(i) = ((37 i) % 11 - 5) / 7
           over the flattened tensors (the tests compute the same weights)
-seed003.json: seed 003's check: manual_seed, nn.RNN / nn.LSTM(3, 3), every parameter constant 0.3,
+i2dl-constant.json: the I2DL exercise's check: manual_seed, nn.RNN / nn.LSTM(3, 3), every parameter constant 0.3,
   X = randn(10, 1, 3), outputs.
 mnist_transforms.json: ToTensor and Normalize of every pixel value 0..255, as torchvision computes them.
 dataloader.json: batch index orders of DataLoader(shuffle=True) over several epochs (global
@@ -107,7 +107,7 @@ for name, cls, args, kwargs, seed, xshape, give_state in CASES:
         entry['c_n'] = {'shape': list(c_n.shape), 'values': approx(c_n)}
     cases[name] = entry
 
-# initial parameters only, for a bigger layer (seed 001's 2 x 128 on 28 inputs): first values and sums
+# initial parameters only, for a bigger layer (the exercise sheet's 2 x 128 on 28 inputs): first values and sums
 big = {}
 for cls in (nn.RNN, nn.LSTM, nn.GRU):
     torch.manual_seed(0)
@@ -119,8 +119,8 @@ for cls in (nn.RNN, nn.LSTM, nn.GRU):
 with open(os.path.join(OUT, 'recurrent.json'), 'w') as f:
     json.dump({'cases': cases, 'big': big}, f, separators=(',', ':'))
 
-# ---------------------------------------------------------------- seed 003: constant 0.3
-seed003 = {}
+# ---------------------------------------------------------------- the I2DL exercise: constant 0.3
+i2dl_constant = {}
 for cls in (nn.RNN, nn.LSTM):
     torch.manual_seed(42)
     m = cls(3, 3)
@@ -130,9 +130,9 @@ for cls in (nn.RNN, nn.LSTM):
     out, h = m(X)
     if cls is nn.LSTM:
         h = h[0]
-    seed003[cls.__name__] = {'seed': 42, 'X': flat(X), 'out': flat(out), 'h': flat(h)}
-with open(os.path.join(OUT, 'seed003.json'), 'w') as f:
-    json.dump(seed003, f, separators=(',', ':'))
+    i2dl_constant[cls.__name__] = {'seed': 42, 'X': flat(X), 'out': flat(out), 'h': flat(h)}
+with open(os.path.join(OUT, 'i2dl-constant.json'), 'w') as f:
+    json.dump(i2dl_constant, f, separators=(',', ':'))
 
 # ---------------------------------------------------------------- DataLoader shuffling
 def epoch(loader):
@@ -153,7 +153,7 @@ torch.manual_seed(7)
 train = DataLoader(ds10, batch_size=4, shuffle=True, drop_last=True)
 dl['global_seed7_n10_b4_droplast'] = {'seed': 7, 'n': 10, 'batch_size': 4, 'epochs': [idx(epoch(train)) for _ in range(2)], 'rand_after': flat(torch.rand(4))}
 
-# seed 001's pattern: a shuffled training loader, an in-order test loader iterated in between
+# the exercise sheet's pattern: a shuffled training loader, an in-order test loader iterated in between
 torch.manual_seed(3)
 train = DataLoader(ds10, batch_size=5, shuffle=True)
 test = DataLoader(TensorDataset(torch.arange(4, dtype=torch.float32)), batch_size=2, shuffle=False)
@@ -185,7 +185,7 @@ for b in train:
 dl['generator5_break'] = {'generator_seed': 5, 'n': 10, 'batch_size': 4, 'first_then_break': first, 'next_epoch': idx(epoch(train)),
                           'generator_rand_after': flat(torch.rand(4, generator=g))}
 
-# next(iter(loader)) (seed 004 shows one batch this way)
+# next(iter(loader)) (Lab sheet 9 shows one batch this way)
 torch.manual_seed(0)
 train = DataLoader(ds10, batch_size=4, shuffle=True)
 first = idx([next(iter(train))[0]])[0]

@@ -147,7 +147,7 @@ for name, cls in CELLS.items():
     m = cls(4, 10)
     cells[name] = {'y': flat(m(x)), 'params': {k: flat(v) for k, v in m.named_parameters()}}
 
-# A few Adam steps (lr 1e-2, weight decay 1e-3) on the seed's classifier with small hidden size.
+# A few Adam steps (lr 1e-2, weight decay 1e-3) on the original's classifier with small hidden size.
 train_ref = {}
 for name, cls in CELLS.items():
     torch.manual_seed(0)

@@ -12,7 +12,7 @@ import { Pool } from './pool.js';
 import { Preparer, type Prepared } from './prepare.js';
 import { TASK_LINE } from './plain.js';
 import { referenceEnv } from './reference-env.js';
-import { failedTask, judgedResult, round } from './results.js';
+import { failedTask, judgedResult, round } from './scoring.js';
 import { DEFAULT_LIMITS, runInSandbox, type Isolation, type Limits, type Outcome } from './sandbox.js';
 import { transpile } from './typecheck.js';
 import type { Course, SubmissionResult, TaskDef, TaskResult, Verdict } from './types.js';

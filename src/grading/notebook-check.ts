@@ -9,7 +9,7 @@
  * the reference values. Checks whose reference needs the solutions (gradients, other sizes) are
  * compared with them when the package has them, else reduced or marked "not checked here".
  */
-import { failedTask, judgedResult } from './results.js';
+import { failedTask, judgedResult } from './scoring.js';
 import { loadSolutions, referenceEnv } from './reference-env.js';
 import { COURSES } from './tasks/index.js';
 import { solutionsEnabled } from '../lib/settings.js';

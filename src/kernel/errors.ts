@@ -5,6 +5,7 @@
  * RNNKIT_VERBOSE=1 (instructors, `npm run notebook -- --verbose`) keeps every frame.
  */
 import { format } from 'node:util';
+import { setting } from '../lib/settings.js';
 import { KIT_ROOT } from './tslab.js';
 
 export interface ErrorTriple {
@@ -14,7 +15,7 @@ export interface ErrorTriple {
 }
 
 export function verboseErrors(): boolean {
-  return /^(1|true|yes|on)$/i.test((process.env['RNNKIT_VERBOSE'] ?? '').trim());
+  return setting('RNNKIT_VERBOSE') ?? false;
 }
 
 /** Whether a stack line belongs to the kit, a package, Node or tslab's evaluation wrapper. */

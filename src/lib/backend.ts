@@ -9,13 +9,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { displayHtml, escapeHtml } from './display.js';
+import { BACKEND_NAMES, checkSettings, setting, settingText, type BackendName } from './settings.js';
 import './tfjs-fixes.js';
 
 const require = createRequire(import.meta.url);
 
-export type BackendName = 'tensorflow' | 'blas' | 'blas-wasm' | 'wasm' | 'cpu';
-/** Every backend, in the order setupBackend() tries them. */
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'blas', 'blas-wasm', 'wasm', 'cpu'];
+/** Every backend, in the order setupBackend() tries them (declared with the setting RNNKIT_BACKEND). */
+export { BACKEND_NAMES, type BackendName } from './settings.js';
 
 export interface BackendAttempt {
   name: BackendName;
@@ -124,23 +124,13 @@ const tryers: Record<BackendName, () => Promise<BackendAttempt>> = {
   cpu: tryCpu,
 };
 
-function parseForced(value: string | undefined): BackendName | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const v = value.trim().toLowerCase();
-  const alias: Record<string, BackendName> = { 'tfjs-node': 'tensorflow', 'tfjs-node-gpu': 'tensorflow', node: 'tensorflow', gpu: 'tensorflow', openblas: 'blas', blas_wasm: 'blas-wasm' };
-  const name = (alias[v] ?? v) as BackendName;
-  if (!BACKEND_NAMES.includes(name)) {
-    throw new Error(`RNNKIT_BACKEND=${value} is not a backend: use one of ${BACKEND_NAMES.join(', ')}.`);
-  }
-  return name;
-}
-
 /**
  * Selects and initialises the backend (once per process; later calls return the same report
  * unless a different backend is forced) and shows which one is active and why.
  */
 export async function setupBackend(opts: SetupOptions = {}): Promise<BackendReport> {
-  const forced = opts.force ?? parseForced(process.env.RNNKIT_BACKEND);
+  checkSettings();
+  const forced = opts.force ?? setting('RNNKIT_BACKEND');
   if (current && (!forced || forced === current.name)) {
     if (opts.show !== false) showBackendReport(current);
     return current;
@@ -154,7 +144,7 @@ export async function setupBackend(opts: SetupOptions = {}): Promise<BackendRepo
       await tf.ready();
       const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.detail}`);
       const reason = forced
-        ? `forced by ${opts.force ? 'the force option' : `RNNKIT_BACKEND=${process.env.RNNKIT_BACKEND}`}; ${attempt.detail}`
+        ? `forced by ${opts.force ? 'the force option' : `RNNKIT_BACKEND=${settingText('RNNKIT_BACKEND')}`}; ${attempt.detail}`
         : `${attempt.detail}${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}`;
       current = { name, reason, forced: forced !== undefined, gpu: name === 'tensorflow' && gpuFound, attempts, tfjsVersion: tf.version_core };
       if (name === 'blas' || name === 'blas-wasm') current.sgemm = attempt.detail;

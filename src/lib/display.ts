@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { queueBusyIopubSends } from './iopub-queue.js';
+import { setting } from './settings.js';
 
 /** One MIME bundle, as in Jupyter's display_data message. */
 export type MimeBundle = Record<string, unknown>;
@@ -27,7 +28,7 @@ let jupyter: TslabJupyter | null | undefined;
 function kernelJupyter(): TslabJupyter | null {
   if (jupyter !== undefined) return jupyter;
   jupyter = null;
-  if (process.env.RNNKIT_DISPLAY === 'text') return jupyter;
+  if (setting('RNNKIT_DISPLAY') === 'text') return jupyter;
   const script = process.argv[1];
   if (!script || !process.argv.includes('kernel')) return jupyter;
   try {

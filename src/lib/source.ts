@@ -1,6 +1,6 @@
 /**
  * The TypeScript source of the library's own functions and classes, for notebooks: where a PyTorch
- * seed defined its utilities in a code cell (Lab 8's `train`, `test`, `run`), the port keeps them in
+ * original notebook defined its utilities in a code cell (Lab 8's `train`, `test`, `run`), the port keeps them in
  * the library and shows their source in that place, so students can still read every step.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -11,7 +11,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NotebookError } from '../notebook/codec.js';
-import type { CellResult, Engine, RunResult } from './results.js';
+import type { CellResult, Engine, RunResult } from './run-results.js';
 import { runNotebook } from './run.js';
 
 export const USAGE = `usage: npm run notebook -- <notebook.ipynb> [options]

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { writeKernelSpec } from './kernel.js';
 import { parseNotebook, type Notebook } from '../notebook/codec.js';
-import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './results.js';
+import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './run-results.js';
 
 const DRIVER = String.raw`
 import json, sys, time, traceback

@@ -8,9 +8,9 @@ import { KernelError, TslabKernel } from './kernel.js';
 import { runWithNbclient } from './nbclient.js';
 import { joinText, readNotebook, writeNotebook, type Notebook } from '../notebook/codec.js';
 import { OutputCollector, type DisplayRegistry } from './outputs.js';
-import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './results.js';
+import { describeError, isCodeCellToRun, type CellResult, type RunOptions, type RunResult } from './run-results.js';
 
-export type { CellError, CellResult, CellStatus, Engine, RunOptions, RunResult } from './results.js';
+export type { CellError, CellResult, CellStatus, Engine, RunOptions, RunResult } from './run-results.js';
 
 /** Prepares the copy that will hold the outputs: code cells start with none. */
 function freshCopy(nb: Notebook): Notebook {

@@ -83,7 +83,7 @@ gradients). A ReLU activation gives $D_m \in \{0, 1\}$ on the diagonal: the same
       '  changes every input vector, and rotations or scaling are not handled. The rows must be processed',
       '  one after another (28 dependent steps), so training and testing are slower and less parallel, and',
       '  the simple RNN suffers from vanishing gradients (it forgets the first rows). In this notebook, with',
-      '  the seed\'s 10 epochs on the course mirror\'s 24,000 training images, the simple RNN reached 95.9 %',
+      '  the original\'s 10 epochs on the course mirror\'s 24,000 training images, the simple RNN reached 95.9 %',
       '  and the LSTM 97.5 % validation accuracy, at a higher cost per step (about 2.5x the RNN\'s epoch',
       '  time). RNNs suit data that really is sequential (text, audio, time series) better than images.',
     ].join('\n'),

@@ -1,5 +1,5 @@
 /**
- * I2DL RNN exercise (seed 003) reference solutions: the task cells of
+ * I2DL RNN exercise (original 003) reference solutions: the task cells of
  * notebooks/i2dl_rnn_exercise.ipynb with the solutions filled in between `// BEGIN SOLUTION` and
  * `// END SOLUTION` (the instructor build and the kernel's instructor toggle fill the notebook's task
  * regions from this file). Every declaration here is one task cell's class or function:

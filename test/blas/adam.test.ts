@@ -6,7 +6,7 @@ import { ADAM_KERNEL } from '../../src/lib/blas/adam.js';
 import { crossEntropyLoss, maxAbsDiff } from '../../src/lib/nn/functional.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
 import { Adam } from '../../src/lib/training/optim.js';
-import { buildClassifier } from '../../src/lib/training/run.js';
+import { buildClassifier } from '../../src/lib/training/classifier.js';
 import { lab8Cells } from '../../src/solutions/lab8.js';
 import { data, skip } from './helpers.js';
 

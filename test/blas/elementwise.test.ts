@@ -119,7 +119,7 @@ test('slice, split, concat, stack, unstack, transpose match cpu', { skip }, asyn
   await compare('transpose with size-1 dims [1, 4, 1, 3, 2] (5-d, merged)', [{ shape: [1, 4, 1, 3, 2], seed: 25 }], (t) => tf.transpose(t!, [2, 4, 0, 3, 1]), { atol: 0, rtol: 0 });
   await compare('transpose merged groups [2, 3, 4, 5] -> [2, 3] <-> [4, 5]', [{ shape: [2, 3, 4, 5], seed: 26 }], (t) => tf.transpose(t!, [2, 3, 0, 1]), { atol: 0, rtol: 0 });
   for (const [shape, pads] of [
-    [[64, 1, 128], [[0, 0], [27, 0], [0, 0]]], // the gradient of out[:, -1, :] in seed 004's RNN_Model
+    [[64, 1, 128], [[0, 0], [27, 0], [0, 0]]], // the gradient of out[:, -1, :] in Lab sheet 9's RNN_Model
     [[3, 4], [[1, 2], [0, 3]]],
     [[2, 3, 4], [[0, 0], [0, 0], [2, 1]]],
     [[5], [[0, 0]]],

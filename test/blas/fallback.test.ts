@@ -34,7 +34,7 @@ test('without nblas, setupBackend picks blas-wasm (the WebAssembly sgemm), says 
     const code = `
       import * as tf from '@tensorflow/tfjs';
       const { setupBackend } = await import(${src('lib/backend.ts')});
-      const { buildClassifier } = await import(${src('lib/training/run.ts')});
+      const { buildClassifier } = await import(${src('lib/training/classifier.ts')});
       const { DataLoader, TensorDataset } = await import(${src('lib/training/data.ts')});
       const { train, test } = await import(${src('lib/training/loop.ts')});
       const { Adam } = await import(${src('lib/training/optim.ts')});

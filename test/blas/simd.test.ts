@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setSimd, simd, simdAvailable, SIMD_MIN } from '../../src/lib/blas/simd.js';
 import { data, skip } from './helpers.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
-import { buildClassifier } from '../../src/lib/training/run.js';
+import { buildClassifier } from '../../src/lib/training/classifier.js';
 import { crossEntropyLoss } from '../../src/lib/nn/functional.js';
 import { LSTM, RNN } from '../../src/lib/nn/recurrent.js';
 import { lab8Cells } from '../../src/solutions/index.js';

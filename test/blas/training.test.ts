@@ -9,7 +9,7 @@ import { LSTM } from '../../src/lib/nn/recurrent.js';
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
 import { test as testEpoch, train as trainEpoch } from '../../src/lib/training/loop.js';
 import { Adam } from '../../src/lib/training/optim.js';
-import { buildClassifier } from '../../src/lib/training/run.js';
+import { buildClassifier } from '../../src/lib/training/classifier.js';
 import { lab8Cells } from '../../src/solutions/lab8.js';
 import { data, skip } from './helpers.js';
 
@@ -126,7 +126,7 @@ test('training on blas follows cpu step for step', { skip }, async () => {
 
 /* ---- memory: a training epoch through the library on every backend that installs ---- */
 
-/** seed 004's model shape in small: 2-layer LSTM (batchFirst), Linear on the last layer's h_n. */
+/** Lab sheet 9's model shape in small: 2-layer LSTM (batchFirst), Linear on the last layer's h_n. */
 class SmallLstmModel extends Module {
   readonly lstm = new LSTM(5, 6, { numLayers: 2, batchFirst: true });
   readonly fc = new Linear(6, 10);

@@ -28,6 +28,10 @@ test('project root is found from the module location; data dir and mirror follow
   assert.equal(dataMirror(), 'https://example.org/data');
   process.env['RNNKIT_DATA_MIRROR'] = '/mnt/m';
   assert.equal(dataMirror(), '/mnt/m');
+  process.env['RNNKIT_DATA_MIRROR'] = 'file:///mnt/f';
+  assert.equal(dataMirror(), '/mnt/f');
+  process.env['RNNKIT_DATA_MIRROR'] = 'ftp://example.org/data';
+  assert.throws(() => dataMirror(), /^SettingError: RNNKIT_DATA_MIRROR must be a folder, a file:\/\/ URL or an http\(s\) URL base, got "ftp:\/\/example.org\/data"$/);
   delete process.env['RNNKIT_DATA_MIRROR'];
   assert.throws(() => projectRoot('/'), /Could not find the rnn-course-kit project root/);
 });

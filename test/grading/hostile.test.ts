@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
 import { referenceEnv } from '../../src/grading/reference-env.js';
-import { judgedResult } from '../../src/grading/results.js';
+import { judgedResult } from '../../src/grading/scoring.js';
 import { runInSandbox, sandboxAvailable } from '../../src/grading/sandbox.js';
 import { course as demo } from '../fixtures/grading/demo-course.js';
 import type { Course, Observation, TaskDef } from '../../src/grading/types.js';

@@ -1,7 +1,7 @@
 /**
  * The I2DL course's check definitions, run in-process: the reference solutions get full marks,
  * broken variants fail the right checks with readable reasons (no reference values), and the
- * reference (the library's RNN / LSTM) reproduces PyTorch on the seed's constant-0.3 check.
+ * reference (the library's RNN / LSTM) reproduces PyTorch on the original's constant-0.3 check.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -37,17 +37,17 @@ describe('i2dl course', () => {
     assert.deepEqual(course.ungraded?.map((t) => [t.id, t.name]), [['i2dl.gradients', 'exploreGradients'], ['i2dl.compare', 'compareGradients']]);
   });
 
-  it("the reference reproduces PyTorch's seed check (nn.RNN / nn.LSTM(3, 3), every parameter 0.3)", () => {
-    const seed003 = fixture('seed003.json') as Record<'RNN' | 'LSTM', { X: number[]; out: number[]; h: number[] }>;
+  it("the reference reproduces the original's PyTorch check (nn.RNN / nn.LSTM(3, 3), every parameter 0.3)", () => {
+    const i2dlConstant = fixture('i2dl-constant.json') as Record<'RNN' | 'LSTM', { X: number[]; out: number[]; h: number[] }>;
     for (const [name, Cls] of [['RNN', sol.RNN], ['LSTM', sol.LSTM]] as const) {
       const m = new (Cls as Ctor)(3, 3);
       for (const p of m.parameters()) constant_(p, 0.3);
-      const X = tf.tensor(seed003[name].X, [10, 1, 3]);
+      const X = tf.tensor(i2dlConstant[name].X, [10, 1, 3]);
       const [hSeq, h] = m.call(X);
       const hLast = name === 'RNN' ? h : h[0];
       const diff = (a: tf.Tensor, b: number[]) => tf.sum(tf.square(tf.sub(a, tf.tensor(b, a.shape)))).dataSync()[0]!;
-      assert.ok(diff(hSeq, seed003[name].out) < 1e-10, `${name} hSeq`);
-      assert.ok(diff(hLast, seed003[name].h) < 1e-10, `${name} h`);
+      assert.ok(diff(hSeq, i2dlConstant[name].out) < 1e-10, `${name} hSeq`);
+      assert.ok(diff(hLast, i2dlConstant[name].h) < 1e-10, `${name} h`);
       m.dispose();
     }
   });

@@ -3,8 +3,7 @@
  * version, solutions in place in the instructor version), and grading them in the sandbox: the
  * instructor version gets full marks, the student version "not implemented", a half-done one
  * partial credit. Grading needs the built library (`npm run build`, with the Lab 8 exports in
- * `rnn-course-kit`); without it those tests are skipped with the reason. RNNKIT_GRADING_ROOT can
- * point at another built copy of the project.
+ * `rnn-course-kit`); without it those tests are skipped with the reason.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +18,7 @@ import { findRegions, lines } from '../../src/grading/markers.js';
 import { cellText, serializeNotebook, type Notebook } from '../../src/notebook/codec.js';
 import { course } from '../../src/grading/tasks/lab8.js';
 
-const root = process.env.RNNKIT_GRADING_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const haveNotebook = existsSync(course.notebook);
 
 async function libraryReady(): Promise<string | undefined> {

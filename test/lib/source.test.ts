@@ -1,4 +1,4 @@
-/** showSource / librarySource: the library's own code shown where a seed defined its utilities. */
+/** showSource / librarySource: the library's own code shown where an original notebook defined its utilities. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -73,7 +73,7 @@ test('shuffle with dropLast: the incomplete last batch is left out, as drop_last
   tf.dispose(ds.tensors as tf.Tensor[]);
 });
 
-test("seed 001's pattern: an in-order test loader with drawBaseSeed between shuffled epochs keeps step with PyTorch", () => {
+test("the exercise sheet's pattern: an in-order test loader with drawBaseSeed between shuffled epochs keeps step with PyTorch", () => {
   const r = ref.interleaved_seed3;
   const trainDs = indexDataset(r.train_n);
   const testDs = indexDataset(r.test_n);

@@ -29,7 +29,7 @@ interface Case {
 }
 
 const ref = fixture<{ cases: Record<string, Case>; big: Record<string, any> }>('recurrent.json');
-const seed003 = fixture('seed003.json');
+const i2dlConstant = fixture('i2dl-constant.json');
 const backends = await testBackends();
 
 function options(c: Case): RNNOptions {
@@ -150,7 +150,7 @@ describe('recurrent layers (cpu)', () => {
   });
 
   for (const cls of ['RNN', 'LSTM', 'GRU'] as const) {
-    test(`seed 001's ${cls}(28, 128, 2 layers): initial parameters and the generator state afterwards as in PyTorch`, () => {
+    test(`the exercise sheet's ${cls}(28, 128, 2 layers): initial parameters and the generator state afterwards as in PyTorch`, () => {
       manualSeed(0);
       const C = { RNN, LSTM, GRU }[cls];
       const m = new C(28, 128, { numLayers: 2, batchFirst: true });
@@ -171,8 +171,8 @@ describe('recurrent layers (cpu)', () => {
   }
 
   for (const cls of ['RNN', 'LSTM'] as const) {
-    test(`seed 003's check: ${cls}(3, 3) with every parameter constant_(p, 0.3) matches nn.${cls} (squared difference < 1e-10)`, () => {
-      const r = seed003[cls];
+    test(`the I2DL exercise's check: ${cls}(3, 3) with every parameter constant_(p, 0.3) matches nn.${cls} (squared difference < 1e-10)`, () => {
+      const r = i2dlConstant[cls];
       manualSeed(r.seed);
       const m = cls === 'RNN' ? new RNN(3, 3) : new LSTM(3, 3);
       for (const p of m.parameters()) constant_(p, 0.3);

@@ -1,6 +1,6 @@
 /**
- * notebooks/i2dl_rnn_exercise.ipynb (the I2DL RNN exercise, seed 003): the committed notebook is the
- * generator's output, it follows the seed step by step, it runs end to end headless with the
+ * notebooks/i2dl_rnn_exercise.ipynb (the I2DL RNN exercise, original 003): the committed notebook is the
+ * generator's output, it follows the original step by step, it runs end to end headless with the
  * instructor toggle and short settings, and the student version fails clearly at its checks.
  */
 import { test } from 'node:test';
@@ -34,7 +34,7 @@ function env(tmp: string, solutions: boolean): Record<string, string> {
   return e;
 }
 
-test('the notebook follows the seed: sections, tasks, questions, checks, figures, in order', () => {
+test('the notebook follows the original: sections, tasks, questions, checks, figures, in order', () => {
   assert.deepEqual(nb.metadata['kernelspec'], { display_name: 'TypeScript (rnn-course-kit)', language: 'typescript', name: 'tslab' });
   const all = nb.cells.map(src).join('\n');
   const order = [

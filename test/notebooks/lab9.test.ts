@@ -43,7 +43,7 @@ const src = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : String(c
 
 
 
-test('the notebook follows the seed: sections, data, image, models, LSTM formulas, train/evaluate, both runs', () => {
+test('the notebook follows the original: sections, data, image, models, LSTM formulas, train/evaluate, both runs', () => {
   assert.deepEqual(nb.metadata['kernelspec'], { display_name: 'TypeScript (rnn-course-kit)', language: 'typescript', name: 'tslab' });
   assert.equal(nb.metadata['language_info'].name, 'typescript');
   const all = nb.cells.map(src).join('\n');
@@ -77,7 +77,7 @@ test('the notebook follows the seed: sections, data, image, models, LSTM formula
     assert.ok(i > at, `"${s}" missing or out of order`);
     at = i;
   }
-  // no graded tasks: the seed has none
+  // no graded tasks: the original has none
   assert.ok(!all.includes('START OF YOUR CODE') && !nb.cells.some((c) => c.metadata['task']));
   // every code cell starts without outputs
   for (const c of nb.cells.filter((c) => c.cell_type === 'code')) assert.deepEqual([c.outputs, c.execution_count], [[], null]);
@@ -147,7 +147,7 @@ test('headless with RNNKIT_EPOCHS=2 and RNNKIT_BATCHES=3: image, Epoch and Test 
     for (const [model, needle] of [['rnn', 'train(rnnModel'], ['lstm', 'train(lstmModel']] as const) {
       const out = outputsText(cell(needle).outputs);
       const want = quick[model];
-      // the seed's per-epoch line, with PyTorch's values (same batches, same initial weights, same Adam)
+      // the original's per-epoch line, with PyTorch's values (same batches, same initial weights, same Adam)
       const got = epochLines(out);
       assert.deepEqual(got.map((e) => `${e.epoch}/${e.of}`), ['1/5', '2/5'], `trange stops the 5 epochs after 2:\n${out}`);
       for (const [i, e] of got.entries()) {

@@ -9,10 +9,10 @@ import { writeSmallMnistMirror } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const mirror = join(root, '..', 'shared', 'datasets');
-const seedPath = join(root, '..', 'shared', 'seeds', '002_1b8ebd86ac83d2cb.txt');
+const originalPath = join(root, '..', 'shared', 'seeds', '002_1b8ebd86ac83d2cb.txt');
 const NOTEBOOK = join(root, 'notebooks', '02_lstm_mnist.ipynb');
 
-/** The PyTorch outputs of the original notebook, verbatim (the tests compare them with the seed). */
+/** The PyTorch outputs of the original notebook, verbatim (the tests compare them with the original). */
 const SEED_OUTPUTS = {
   train: [
     'The loss at Batch 0 is 2.302553653717041',
@@ -39,7 +39,7 @@ const src = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : String(c
 
 /**
  * PyTorch with the port's initial values on the first 300 training images (a mirror the test
- * writes, so that the notebook's one pass over all batches is 3 batches): the seed's code, by
+ * writes, so that the notebook's one pass over all batches is 3 batches): the original's code, by
  * scripts/reference/lstm_mnist_reference.py.
  */
 const torchRef = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'lstm_mnist', 'lstm_mnist_300.json'), 'utf8')) as {
@@ -70,7 +70,7 @@ function withLeakChecks(): { cells: Cell[]; metadata: Record<string, unknown> } 
 
 
 
-test('the notebook follows the seed: sections, formulas, code steps and reference outputs in order; kernel tslab; no task cells', () => {
+test('the notebook follows the original: sections, formulas, code steps and reference outputs in order; kernel tslab; no task cells', () => {
   assert.deepEqual(nb.metadata['kernelspec'], { display_name: 'TypeScript (rnn-course-kit)', language: 'typescript', name: 'tslab' });
   assert.equal(nb.metadata['language_info'].name, 'typescript');
   assert.equal(nb.metadata['lab'].id, 'lstm-mnist');
@@ -131,15 +131,15 @@ test('the notebook follows the seed: sections, formulas, code steps and referenc
   assert.deepEqual(nb.cells.filter((c) => c.metadata['reference']).map((c) => c.metadata['reference']), ['train', 'test', 'graph']);
 });
 
-test("the quoted reference outputs are the seed's, verbatim", (t) => {
-  if (!existsSync(seedPath)) return t.skip('the seed is not here (../shared/seeds)');
-  const seed = readFileSync(seedPath, 'utf8').split('\n').map((l) => l.trimEnd());
-  const pick = (re: RegExp) => seed.filter((l) => re.test(l));
+test("the quoted reference outputs are the original's, verbatim", (t) => {
+  if (!existsSync(originalPath)) return t.skip('the original is not here (../shared/seeds)');
+  const original = readFileSync(originalPath, 'utf8').split('\n').map((l) => l.trimEnd());
+  const pick = (re: RegExp) => original.filter((l) => re.test(l));
   assert.deepEqual(pick(/^(The loss at Batch|Accuracy for Batch at) /), [...SEED_OUTPUTS.train]);
   assert.deepEqual(pick(/^(We got a loss of|The accuracy on our test set is) /), [...SEED_OUTPUTS.test]);
   assert.deepEqual(pick(/^'MNIST classification LSTM\.png'$/), [...SEED_OUTPUTS.graph]);
-  // and the seed's code steps that the order test looks for, in the seed itself
-  const code = seed.join('\n');
+  // and the original's code steps that the order test looks for, in the original itself
+  const code = original.join('\n');
   for (const s of ['hidden_dim = 128', 'batch_size = 100', 'learning_rate = 0.01', 'optim.Adam(model.parameters(), lr=learning_rate)', 'if i % 100 == 0', 'make_dot(out.mean(), params=dict(model.named_parameters()))']) {
     assert.ok(code.includes(s), s);
   }

@@ -1,5 +1,5 @@
 /**
- * The Lab 8 reference data the checks compare with: the seed notebook's input `x` (2 x 3 x 4) and
+ * The Lab 8 reference data the checks compare with: the original notebook's input `x` (2 x 3 x 4) and
  * the outputs `y_expected` of VanillaRNN, GRU and LSTM (hidden size 10) after `manualSeed(123)`,
  * computed with PyTorch 1.13 (scripts/reference/torch_reference.py -> test/fixtures/lab8/cells.json;
  * test/grading/lab8.test.ts checks that these copies match that file).

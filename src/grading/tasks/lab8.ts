@@ -2,12 +2,12 @@
  * Lab 8 (recurrent cells written from scratch): `lab8.vanilla`, `lab8.gru`, `lab8.lstm`.
  *
  * Each task constructs the student's class after `manualSeed(123)` with (input 4, hidden 10), as
- * the seed notebook does, and checks, with partial credit:
+ * the original notebook does, and checks, with partial credit:
  *   params (1)    weight_xh [D, kH], weight_hh [H, kH], bias_xh [kH], bias_hh [kH] are tf.Variables
  *   init (1)      resetParams() drew them from the PyTorch generator (U(-1/sqrt(H), 1/sqrt(H)),
  *                 in the order weight_xh, weight_hh, bias_xh, bias_hh)
  *   shape (1)     forward(x [2, 3, 4]) has shape [2, 3, 10]
- *   values (2)    ... and matches the seed's y_expected to 1e-4
+ *   values (2)    ... and matches the original's y_expected to 1e-4
  *   gradients (1) every parameter gets the reference gradient of sum(y * C)
  *   hidden (1)    another seed and other sizes (M 4, T 6, D 3, H 5) match the reference solution
  * References: y_expected from PyTorch (lab8-reference.ts), the initial values from the generator,

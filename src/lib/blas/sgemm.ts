@@ -16,6 +16,7 @@
  * the operands are copied into the module's memory (`TypedArray.set`, a memcpy), the product is
  * computed there and C is copied back, so no view of that memory leaves this file.
  */
+import { setting } from '../settings.js';
 import type { Nblas } from './nblas.js';
 import { SGEMM_BLOCKING, SGEMM_RELAXED_WASM_BASE64, SGEMM_SIMD_WASM_BASE64 } from './sgemm-wasm.js';
 
@@ -190,7 +191,7 @@ export function loadWasmSgemm(): WasmSgemmLoad {
 
 function tryLoad(): WasmSgemmLoad {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') return { ok: false, reason: 'WebAssembly is not available in this JavaScript engine' };
-  const relaxedOff = process.env.RNNKIT_BLAS_RELAXED === '0';
+  const relaxedOff = setting('RNNKIT_BLAS_RELAXED') === false;
   let whyPlain = 'RNNKIT_BLAS_RELAXED=0';
   if (!relaxedOff) {
     const relaxed = instantiate(SGEMM_RELAXED_WASM_BASE64);

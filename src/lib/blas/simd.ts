@@ -19,6 +19,7 @@
  * `simd()` is undefined and the callers keep their JavaScript loops; `RNNKIT_BLAS_SIMD=0` turns
  * it off too (for comparisons), as does `setSimd(false)`.
  */
+import { setting } from '../settings.js';
 import { SIMD_WASM_BASE64 } from './simd-wasm.js';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -90,7 +91,7 @@ export const SIMD_MIN = 128;
 const span = (n: number) => ((n + 3) & ~3) + 4;
 
 function instantiate(): Simd | undefined {
-  if (process.env.RNNKIT_BLAS_SIMD === '0') return undefined;
+  if (setting('RNNKIT_BLAS_SIMD') === false) return undefined;
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') return undefined;
   let ex: Exports;
   try {

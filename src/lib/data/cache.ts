@@ -12,8 +12,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setting } from '../settings.js';
 
 const PACKAGE_NAME = 'rnn-course-kit';
 
@@ -43,18 +44,12 @@ export function projectRoot(from: string = dirname(fileURLToPath(import.meta.url
 
 /** The cache directory: `RNNKIT_DATA_DIR` or `<project root>/datasets`. */
 export function dataDir(): string {
-  const env = process.env['RNNKIT_DATA_DIR'];
-  if (env) return isAbsolute(env) ? env : resolve(process.cwd(), env);
-  return join(projectRoot(), 'datasets');
+  return setting('RNNKIT_DATA_DIR') ?? join(projectRoot(), 'datasets');
 }
 
 /** `RNNKIT_DATA_MIRROR`: an http(s) URL base (without trailing slash) or an absolute directory; undefined when unset. */
 export function dataMirror(): string | undefined {
-  const env = process.env['RNNKIT_DATA_MIRROR'];
-  if (!env) return undefined;
-  if (/^https?:\/\//i.test(env)) return env.replace(/\/+$/, '');
-  if (/^file:\/\//i.test(env)) return fileURLToPath(env);
-  return isAbsolute(env) ? env : resolve(process.cwd(), env);
+  return setting('RNNKIT_DATA_MIRROR');
 }
 
 export function md5Hex(data: Uint8Array): string {

@@ -10,7 +10,7 @@ import { loadMnist, MNIST_MEAN, MNIST_STD, normalizeMnist, type LoadMnistOptions
 export interface MnistTensorOptions {
   /**
    * `Normalize((mean,), (std,))` after `ToTensor()`: `true` for MNIST's own statistics
-   * (0.1307, 0.3081), or the values (seed 004 uses `{ mean: 0.5, std: 0.5 }`). Default: none.
+   * (0.1307, 0.3081), or the values (Lab sheet 9 uses `{ mean: 0.5, std: 0.5 }`). Default: none.
    */
   normalize?: boolean | { mean: number; std: number };
 }

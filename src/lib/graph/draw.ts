@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { display, escapeHtml, inKernel } from '../display.js';
-import { outputDir } from '../settings.js';
+import { outputDir, setting } from '../settings.js';
 import { layoutGraph, type Layout } from './layout.js';
 import { kernelCounts, recordGraph, type ComputationGraph, type GraphNode, type ParamNode, type RecordOptions } from './record.js';
 
@@ -191,7 +191,7 @@ export class GraphDrawing {
     const { format = 'svg' } = options;
     if (format !== 'svg') throw new Error(`render: format '${String(format)}' is not available, only 'svg' (no graphviz here)`);
     if (filename === '' || /[/\\]/.test(filename)) throw new Error(`render: give a file name without folders (got ${JSON.stringify(filename)}); use options.directory for the folder`);
-    const relative = options.directory === undefined && !(process.env['RNNKIT_OUTPUT_DIR'] ?? '').trim();
+    const relative = options.directory === undefined && setting('RNNKIT_OUTPUT_DIR') === undefined;
     const dir = outputDir(options.directory);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${filename}.gv`), this.source);

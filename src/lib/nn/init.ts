@@ -1,7 +1,7 @@
 /**
  * `torch.nn.init`-style helpers that fill a parameter in place: `constant_`, `zeros_`, `ones_`
  * (the random ones, `uniform_` and `normal_`, live with the generator in
- * `random/torch-generator.ts`). Seed notebooks write `nn.init.constant_(p, val=0.3)`; here
+ * `random/torch-generator.ts`). The original notebooks write `nn.init.constant_(p, val=0.3)`; here
  * `constant_(p, 0.3)` or `init.constant_(p, 0.3)`.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -43,7 +43,7 @@ export interface DataLoaderOptions {
    * starts. Every PyTorch `DataLoader` iteration does, shuffled or not; this defaults to `shuffle`
    * so that in-order loaders leave the global generator alone (Lab 8's loaders replace PyTorch code
    * that used no DataLoader). Set it on an in-order loader that stands for a PyTorch
-   * `DataLoader(shuffle=False)` iterated between shuffled epochs (a test loader, as in seed 001), to
+   * `DataLoader(shuffle=False)` iterated between shuffled epochs (a test loader, as in the exercise sheet), to
    * keep the global generator in step with the original.
    */
   drawBaseSeed?: boolean;

@@ -2,5 +2,5 @@
 export * from './data.js';
 export * from './optim.js';
 export * from './loop.js';
-export * from './runs.js';
-export * from './run.js';
+export * from './run-logs.js';
+export * from './classifier.js';

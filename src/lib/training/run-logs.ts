@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join, resolve } from 'node:path';
 import type { Data, Layout } from 'plotly.js';
 import { LiveFigure, showFigure, type Figure } from '../plots.js';
+import { setting } from '../settings.js';
 
 /** One logged value: `addScalars(tag, { [name]: value }, step)`. */
 export interface ScalarRecord {
@@ -29,8 +30,7 @@ export interface RunLog {
  * current working directory (the notebook's folder), as TensorBoard's default.
  */
 export function runsDir(dir?: string): string {
-  const env = process.env['RNNKIT_RUNS_DIR'];
-  return resolve(dir ?? (env && env.trim() !== '' ? env : join(process.cwd(), 'runs')));
+  return resolve(dir ?? setting('RNNKIT_RUNS_DIR') ?? join(process.cwd(), 'runs'));
 }
 
 /** Reads every run logged in `dir` (default `runs/`), oldest first. Lines cut short are skipped. */
