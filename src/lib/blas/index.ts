@@ -3,7 +3,7 @@
  * (MathBackendCPU, with every cpu kernel) whose matrix multiplications (BatchMatMul, _FusedMatMul,
  * hence also every matMul gradient) run in a BLAS sgemm, and whose hot elementwise, slicing and
  * reduction kernels, recurrent layers and Adam are replaced by faster JavaScript and WebAssembly
- * SIMD (./elementwise.ts, ./rnn.ts, ./adam.ts, ./simd.ts). It comes in two variants, the same
+ * SIMD (./fast-kernels.ts, ./rnn.ts, ./adam.ts, ./simd.ts). It comes in two variants, the same
  * kernels over a different sgemm:
  * - `blas`: OpenBLAS through the optional `nblas` binding (needs libopenblas-dev at install);
  * - `blas-wasm`: the WebAssembly SIMD sgemm of ./sgemm.ts (no native code, works everywhere).
@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadNblas, type Nblas } from './nblas.js';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul.js';
-import { fastKernels } from './elementwise.js';
+import { fastKernels } from './fast-kernels.js';
 import { installFusedGradients, SIGMOID_GRAD, TANH_GRAD } from './gradients.js';
 import { blasPool } from './pool.js';
 import { ADAM_KERNEL, adamKernel } from './adam.js';

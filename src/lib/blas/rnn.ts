@@ -33,7 +33,7 @@ import { sigmoid, tanh } from './math.js';
 import type { Nblas } from './nblas.js';
 import { blasPool } from './pool.js';
 import { simdFor } from './simd.js';
-import { sumMiddle } from './elementwise.js';
+import { sumMiddle } from './reduce.js';
 
 /** Forward kernels, one per input signature (RNN_TANH / RNN_RELU share one, by the mode attribute). */
 export const RNN_SEQ = 'BlasRnnSeq';
