@@ -3,7 +3,7 @@
 // compiles it with wabt into src/lib/blas/simd-wasm.ts; src/lib/blas/simd.ts loads that.
 //
 // Every kernel computes exactly what the JavaScript kernel it replaces computes (src/lib/blas/
-// elementwise.ts, gradients.ts), bit for bit:
+// binary.ts, unary.ts, layout.ts, reduce.ts, gradients.ts), bit for bit:
 // - add / sub / mul / div, neg, square, sqrt, relu and the sigmoid / tanh gradients are float32
 //   operations (four lanes at a time); a float32 result rounded once is what JavaScript gets by
 //   computing in double and storing into a Float32Array;
@@ -33,7 +33,7 @@ export function hex(x) {
 const f4 = (x) => `(v128.const f32x4 ${x} ${x} ${x} ${x})`;
 const d2 = (x) => `(v128.const f64x2 ${hex(x)} ${hex(x)})`;
 
-// The JavaScript kernels' constants (src/lib/blas/elementwise.ts: EXP, TANH).
+// The JavaScript kernels' constants (src/lib/blas/unary.ts: EXP, TANH).
 const LOG2E = 1.4426950408889634;
 const LN2 = 0.6931471805599453;
 const ROUND = 6755399441055744; // 1.5 * 2^52: adding it rounds to an integer

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_KERNEL } from '../../src/lib/blas/adam.js';
+import { ADAM_KERNEL } from '../../src/lib/ops/adam.js';
 import { crossEntropyLoss, maxAbsDiff } from '../../src/lib/nn/functional.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
 import { Adam } from '../../src/lib/training/optim.js';

@@ -54,7 +54,7 @@ test('without nblas, setupBackend picks blas-wasm (the WebAssembly sgemm), says 
       const { value, grads } = tf.variableGrads(() => tf.sum(lstm.call(xs)[0]), lstm.parameters());
       console.log(JSON.stringify({
         name: r.name, reason: r.reason, sgemm: r.sgemm, blas: r.attempts.find((a) => a.name === 'blas'),
-        backend: tf.getBackend(), fused: tf.getKernel('BlasLstmSeq', tf.getBackend()) !== undefined, loss, testLoss, lstmLoss: value.dataSync()[0], grads: Object.keys(grads).length,
+        backend: tf.getBackend(), fused: tf.getKernel('LstmSequence', tf.getBackend()) !== undefined, loss, testLoss, lstmLoss: value.dataSync()[0], grads: Object.keys(grads).length,
       }));`;
     const p = spawnSync(process.execPath, ['--require', hide, '--import', 'tsx', '--input-type=module', '-e', code], {
       encoding: 'utf8',

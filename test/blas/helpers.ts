@@ -79,7 +79,7 @@ export async function compare(
   for (const backend of backends) compareWith(`${label} on ${backend}`, want, await runOn(backend, specs, fn), tol);
 }
 
-function compareWith(label: string, want: { shape: number[]; values: Float32Array }[], got: { shape: number[]; values: Float32Array }[], tol: Tolerance): void {
+export function compareWith(label: string, want: { shape: number[]; values: Float32Array }[], got: { shape: number[]; values: Float32Array }[], tol: Tolerance): void {
   const rtol = tol.rtol ?? 1e-5;
   assert.equal(got.length, want.length, `${label}: number of outputs`);
   for (let o = 0; o < want.length; o++) {

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { fusedRecurrent, fusedRecurrentAvailable, type RnnMode } from '../../src/lib/blas/rnn-op.js';
-import { RNN_GATES } from '../../src/lib/blas/rnn.js';
-import { compare, skip, type Spec } from './helpers.js';
+import { hasSequenceKernel, RECURRENT_GATES as RNN_GATES, recurrentSequence, type RecurrentMode as RnnMode } from '../../src/lib/ops/recurrent.js';
+import { compare, compareWith, runOn, skip, type Spec } from './helpers.js';
 
 /** The same layer written step by step with tfjs ops (PyTorch's equations), time-major. */
 function reference(mode: RnnMode, proj: tf.Tensor, wHh: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor | null, bHh: tf.Tensor | null, reverse: boolean) {
@@ -84,9 +83,9 @@ test('the fused recurrent kernels match the step-by-step tfjs ops (cpu): outputs
     const label = `${c.mode} T=${c.T} N=${c.N} H=${c.H}${c.reverse ? ' reverse' : ''} loss on ${c.use}${bias || !gru ? '' : ' no bias'}`;
     await compare(label, specs, (proj, wHh, h0, c0, bHh, r1, r2, r3) => {
       const onBlas = tf.getBackend() === 'blas';
-      if (onBlas) assert.ok(fusedRecurrentAvailable());
+      if (onBlas) assert.ok(hasSequenceKernel(c.mode));
       const run = (p: tf.Tensor, w: tf.Tensor, h: tf.Tensor, cc: tf.Tensor | null, b: tf.Tensor | null) =>
-        onBlas ? fusedRecurrent(c.mode, p, w, h, cc, b, c.reverse) : reference(c.mode, p, w, h, cc, b, c.reverse);
+        onBlas ? recurrentSequence(c.mode, p, w, h, cc, b, c.reverse) : reference(c.mode, p, w, h, cc, b, c.reverse);
       const xs = [proj!, wHh!, h0!, ...(lstm ? [c0!] : []), ...(bias ? [bHh!] : [])];
       const loss = (...v: tf.Tensor[]) => {
         const [p, w, h] = v as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -114,7 +113,7 @@ test('the fused kernels free what they keep for the backward pass, and run witho
   const h0 = tf.zeros([2, 3]);
   const c0 = tf.zeros([2, 3]);
   // inference: only the returned tensors remain
-  const r = fusedRecurrent('LSTM', proj, w, h0, c0, null, false);
+  const r = recurrentSequence('LSTM', proj, w, h0, c0, null, false);
   assert.deepEqual(r.output.shape, [5, 2, 3]);
   assert.deepEqual(r.h.shape, [2, 3]);
   assert.deepEqual(r.c!.shape, [2, 3]);
@@ -124,9 +123,42 @@ test('the fused kernels free what they keep for the backward pass, and run witho
   last.dispose();
   tf.dispose([r.output, r.h, r.c!]);
   // training: the saved tensors go away with the gradient computation
-  const { value, grads } = tf.variableGrads(() => tf.sum(fusedRecurrent('LSTM', proj, w, h0, c0, null, true).output) as tf.Scalar, [w]);
+  const { value, grads } = tf.variableGrads(() => tf.sum(recurrentSequence('LSTM', proj, w, h0, c0, null, true).output) as tf.Scalar, [w]);
   assert.deepEqual(grads[w.name]!.shape, [12, 3]);
   tf.dispose([value, ...Object.values(grads)]);
   tf.dispose([proj, w, h0, c0]);
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('without a sequence kernel (cpu), the recurrent op runs tfjs ops: same outputs and gradients as the step-by-step reference', async () => {
+  await tf.setBackend('cpu');
+  let seed = 500;
+  for (const mode of ['RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU'] as const) {
+    assert.equal(hasSequenceKernel(mode), false, `cpu has no ${mode} sequence kernel`);
+    for (const reverse of [false, true]) {
+      const G = RNN_GATES[mode] * 4;
+      const specs: Spec[] = [
+        { shape: [5, 3, G], seed: seed++, scale: 1.5 },
+        { shape: [G, 4], seed: seed++, scale: 0.5 },
+        { shape: [3, 4], seed: seed++, scale: 0.5 },
+        { shape: [3, 4], seed: seed++, scale: 0.5 },
+        { shape: [G], seed: seed++, scale: 0.3 },
+        { shape: [5, 3, 4], seed: seed++ },
+      ];
+      const lstm = mode === 'LSTM';
+      const gru = mode === 'GRU';
+      const make = (impl: typeof reference) => (proj: tf.Tensor, wHh: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor, bHh: tf.Tensor, r1: tf.Tensor) => {
+        const f = (p: tf.Tensor, w: tf.Tensor, h: tf.Tensor, extra?: tf.Tensor) => {
+          const r = impl(mode, p, w, h, lstm ? extra! : null, gru ? extra! : null, reverse);
+          return tf.add(tf.sum(tf.mul(r.output, r1)), lstm ? tf.sum(r.c!) : tf.sum(r.h)) as tf.Scalar;
+        };
+        const r = impl(mode, proj, wHh, h0, lstm ? c0 : null, gru ? bHh : null, reverse);
+        const xs = [proj, wHh, h0, ...(lstm ? [c0] : gru ? [bHh] : [])];
+        return [r.output, r.h, ...(r.c ? [r.c] : []), ...tf.grads(f as (...a: tf.Tensor[]) => tf.Scalar)(xs)];
+      };
+      const want = await runOn('cpu', specs, make(reference) as (...xs: tf.Tensor[]) => tf.Tensor[]);
+      const got = await runOn('cpu', specs, make(recurrentSequence) as (...xs: tf.Tensor[]) => tf.Tensor[]);
+      compareWith(`${mode}${reverse ? ' reverse' : ''} op on cpu`, want, got, { atol: 1e-6, rtol: 1e-5 });
+    }
+  }
 });

@@ -1,36 +1,17 @@
 /**
- * One Adam update of one parameter in one pass (the blas backend's `BlasAdam` kernel), PyTorch's
- * `torch.optim.Adam` (1.13, amsgrad off) for one step:
- *
- *   g = grad + weightDecay * param
- *   m = beta1 * m + (1 - beta1) * g
- *   v = beta2 * v + (1 - beta2) * g * g
- *   param = param - lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps)
- *
- * Inputs `{ param, grad, m, v }` (float32, all of the parameter's shape), attributes
- * `{ lr, beta1, beta2, eps, weightDecay, step }` (step counts from 1); outputs `[param, m, v]`,
- * new tensors. Each element is computed in double precision and rounded to float32 once per
- * stored value (m and v are rounded before the update uses them, as PyTorch stores then reads
- * them). The same update with tfjs ops takes 11 kernels, 11 temporaries and 11 passes over the
- * parameter; `Adam` (src/lib/training/optim.ts) uses this kernel on the blas backend.
+ * The blas backends' `AdamUpdate` kernel (the op and its contract: ../ops/adam.ts): one Adam
+ * update of one parameter in one pass. Each element is computed in double precision and rounded
+ * to float32 once per stored value (m and v are rounded before the update uses them, as PyTorch
+ * stores then reads them). The same update with tfjs ops takes 11 kernels, 11 temporaries and 11
+ * passes over the parameter.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { ADAM_KERNEL, type AdamAttrs } from '../ops/adam.js';
 import { f32, type CpuLikeBackend } from './matmul.js';
 import { blasPool } from './pool.js';
 
-export const ADAM_KERNEL = 'BlasAdam';
-
-export interface AdamAttrs {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  step: number;
-}
-
 /** The update on plain arrays (outputs may not alias inputs). */
-export function adamUpdate(
+export function adamArrays(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
   op: Float32Array, om: Float32Array, ov: Float32Array, a: AdamAttrs,
 ): void {
@@ -65,7 +46,7 @@ export const adamKernel: tf.KernelFunc = (args) => {
   const op = blasPool.alloc(n);
   const om = blasPool.alloc(n);
   const ov = blasPool.alloc(n);
-  adamUpdate(pv, f32(backend, grad), f32(backend, m), f32(backend, v), op, om, ov, attrs);
+  adamArrays(pv, f32(backend, grad), f32(backend, m), f32(backend, v), op, om, ov, attrs);
   const shape = param.shape.slice();
   return [
     backend.makeTensorInfo(shape, 'float32', op),

@@ -3,7 +3,7 @@
  * (MathBackendCPU, with every cpu kernel) whose matrix multiplications (BatchMatMul, _FusedMatMul,
  * hence also every matMul gradient) run in a BLAS sgemm, and whose hot elementwise, slicing and
  * reduction kernels, recurrent layers and Adam are replaced by faster JavaScript and WebAssembly
- * SIMD (./elementwise.ts, ./rnn.ts, ./adam.ts, ./simd.ts). It comes in two variants, the same
+ * SIMD (./fast-kernels.ts, ./rnn.ts, ./adam.ts, ./simd.ts). It comes in two variants, the same
  * kernels over a different sgemm:
  * - `blas`: OpenBLAS through the optional `nblas` binding (needs libopenblas-dev at install);
  * - `blas-wasm`: the WebAssembly SIMD sgemm of ./sgemm.ts (no native code, works everywhere).
@@ -15,13 +15,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadNblas, type Nblas } from './nblas.js';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul.js';
-import { fastKernels } from './elementwise.js';
+import { fastKernels } from './fast-kernels.js';
 import { installFusedGradients, SIGMOID_GRAD, TANH_GRAD } from './gradients.js';
 import { blasPool } from './pool.js';
-import { ADAM_KERNEL, adamKernel } from './adam.js';
-import { GRU_SEQ, LSTM_SEQ, makeRnnKernels, RNN_SEQ, RNN_SEQ_GRAD } from './rnn.js';
-import { installRnnGradients } from './rnn-op.js';
-import { installEngineFastPaths } from './engine.js';
+import { adamKernel } from './adam.js';
+import { ADAM_KERNEL } from '../ops/adam.js';
+import { GRU_SEQ, LSTM_SEQ, RECURRENT_SEQ_GRAD, RNN_SEQ } from '../ops/recurrent.js';
+import { makeRnnKernels } from './rnn.js';
+import { acceptNullGradients, installEngineFastPaths } from './engine.js';
 import { loadWasmSgemm } from './sgemm.js';
 
 export { loadNblas } from './nblas.js';
@@ -51,7 +52,7 @@ export interface BlasRegistration {
 const registered = new Map<string, BlasRegistration>();
 
 /** Kernel names this backend replaces (the rest are the cpu backend's own). */
-export const BLAS_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul', ...Object.keys(fastKernels), SIGMOID_GRAD, TANH_GRAD, ADAM_KERNEL, RNN_SEQ, LSTM_SEQ, GRU_SEQ, RNN_SEQ_GRAD];
+export const BLAS_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul', ...Object.keys(fastKernels), SIGMOID_GRAD, TANH_GRAD, ADAM_KERNEL, RNN_SEQ, LSTM_SEQ, GRU_SEQ, RECURRENT_SEQ_GRAD];
 
 function register(backendName: string, blas: Nblas): void {
   // The cpu backend's factory makes a new MathBackendCPU (from @tensorflow/tfjs-backend-cpu, which
@@ -87,13 +88,17 @@ function register(backendName: string, blas: Nblas): void {
   for (const [name, make] of Object.entries(fastKernels)) override(name, make(cpu(name), blas));
   // Sigmoid / Tanh backward in one kernel on this backend (other backends keep tfjs's gradient).
   installFusedGradients(backendName);
-  // Adam's update of one parameter in one pass (used by src/lib/training/optim.ts).
+  // Adam's update of one parameter in one pass (the op: ../ops/adam.ts, used by training/optim.ts).
   tf.registerKernel({ kernelName: ADAM_KERNEL, backendName, kernelFunc: adamKernel });
-  // Whole-sequence recurrent layers (used by src/lib/nn/recurrent.ts through ./rnn-op.ts).
+  // Whole-sequence recurrent layers (the op and its gradients: ../ops/recurrent.ts, used by
+  // nn/recurrent.ts). The engine's fast path hands their gradients null for outputs outside the
+  // backward pass instead of allocating zeros (./engine.ts).
   const rnn = makeRnnKernels(blas);
-  for (const kernelName of [RNN_SEQ, LSTM_SEQ, GRU_SEQ]) tf.registerKernel({ kernelName, backendName, kernelFunc: rnn.forward });
-  tf.registerKernel({ kernelName: RNN_SEQ_GRAD, backendName, kernelFunc: rnn.backward });
-  installRnnGradients();
+  for (const kernelName of [RNN_SEQ, LSTM_SEQ, GRU_SEQ]) {
+    tf.registerKernel({ kernelName, backendName, kernelFunc: rnn.forward });
+    acceptNullGradients(kernelName);
+  }
+  tf.registerKernel({ kernelName: RECURRENT_SEQ_GRAD, backendName, kernelFunc: rnn.backward });
   // Tensors kept for gradients share their data without an Identity kernel call (./engine.ts).
   installEngineFastPaths(backendName);
 }

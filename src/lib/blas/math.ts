@@ -1,7 +1,7 @@
 /**
  * Scalar sigmoid and tanh for the fused recurrent kernels (./rnn.ts), in double precision for
  * float32 results, 2-4x faster than `1 / (1 + Math.exp(-x))` and `Math.tanh` in V8. They are the
- * formulas of the elementwise Sigmoid / Tanh kernels (./elementwise.ts: EXP, TANH), so a fused
+ * formulas of the elementwise Sigmoid / Tanh kernels (./unary.ts: EXP, TANH), so a fused
  * layer activates exactly as the same equations written with tfjs ops do, and the SIMD module
  * (./simd.ts) computes them bit for bit:
  * - `sigmoid`: exp(v) for v clamped to [-104, 104] as 2^k * e^r with |r| <= ln2/2, e^r by its

@@ -1,49 +1,20 @@
 /**
- * Whole-sequence recurrent layers as kernels of the blas backend: `BlasRnnSeq`, `BlasLstmSeq` and
- * `BlasGruSeq` run one layer in one direction over all time steps, `BlasRnnSeqGrad` is the
- * backward pass of each (the gradients are registered in ./rnn-op.ts). PyTorch's
- * equations and gate order (torch.nn.RNN / LSTM / GRU, 1.13):
- *
- *   RNN_TANH / RNN_RELU: h' = act(p_t + W_hh h)                         (p_t = W_ih x_t + b_ih + b_hh)
- *   LSTM: [i|f|g|o] = p_t + W_hh h; i, f, o = sigmoid, g = tanh;
- *         c' = f * c + i * g;  h' = o * tanh(c')                        (p_t = W_ih x_t + b_ih + b_hh)
- *   GRU:  [hr|hz|hn] = W_hh h + b_hh;  r = sigmoid(p_r + hr);  z = sigmoid(p_z + hz);
- *         n = tanh(p_n + r * hn);  h' = (h - n) * z + n                 (p_t = W_ih x_t + b_ih)
- *
- * The caller computes the input projection p of all steps (one matrix product, with tfjs ops, so
- * its gradient is tfjs's). Per step the kernel makes one sgemm for W_hh h and one pass over the
- * gates; the backward pass one sgemm per step for the gradient of h and one sgemm over all steps
- * for dW_hh. Elementwise arithmetic is in double precision, every stored value float32.
- *
- * Forward inputs: proj [T, N, G] (G = gates * H), wHh [G, H] (PyTorch's layout), h0 [N, H],
- * c0 [N, H] (LSTM), bHh [G] (GRU); attrs { mode, reverse } (reverse: the steps run from
- * T - 1 down to 0). Outputs: out [T, N, H] (h at every step, in time order), hN [N, H], then
- * cN [N, H] (LSTM), then what the backward pass needs: LSTM gates [T, N, 4H] (activated i, f, g,
- * o), cs [T, N, H] (c), tcs [T, N, H] (tanh c); GRU gates [T, N, 3H] (r, z, n), hhn [T, N, H]
- * (W_hn h + b_hn).
- *
- * BlasRnnSeqGrad inputs: dOut, dhN, dcN (LSTM; each may be left out, meaning zeros), wHh, h0, c0
- * (LSTM), out and the saved outputs
- * (gates, cs, tcs / gates, hhn); outputs dproj [T, N, G], dwHh [G, H], dh0 [N, H], then dc0
- * (LSTM) or dbHh (GRU).
+ * The blas backends' whole-sequence recurrent kernels (the op, the equations and the kernels'
+ * contract: ../ops/recurrent.ts): `RnnSequence`, `LstmSequence` and `GruSequence` run one layer in
+ * one direction over all time steps, `RecurrentSequenceGrad` is the backward pass of each. Per step
+ * the forward kernel makes one sgemm for W_hh h and one pass over the gates; the backward pass one
+ * sgemm per step for the gradient of h and one sgemm over all steps for dW_hh. Elementwise
+ * arithmetic is in double precision, every stored value float32.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { RECURRENT_GATES, RNN_SEQ, type RecurrentMode } from '../ops/recurrent.js';
 import { f32, type CpuLikeBackend } from './matmul.js';
 import { sigmoid, tanh } from './math.js';
 import type { Nblas } from './nblas.js';
 import { blasPool } from './pool.js';
 import { simdFor } from './simd.js';
-import { sumMiddle } from './elementwise.js';
+import { sumMiddle } from './reduce.js';
 
-/** Forward kernels, one per input signature (RNN_TANH / RNN_RELU share one, by the mode attribute). */
-export const RNN_SEQ = 'BlasRnnSeq';
-export const LSTM_SEQ = 'BlasLstmSeq';
-export const GRU_SEQ = 'BlasGruSeq';
-/** The backward pass of all three. */
-export const RNN_SEQ_GRAD = 'BlasRnnSeqGrad';
-
-export type RnnMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
-export const RNN_GATES: Record<RnnMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
 type TI = tf.TensorInfo;
 
@@ -54,11 +25,11 @@ interface Dims {
   G: number;
 }
 
-function dims(mode: RnnMode, proj: TI, wHh: TI, h0: TI): Dims {
-  if (!(mode in RNN_GATES)) throw new Error(`${RNN_SEQ}: unknown mode ${String(mode)}`);
+function dims(mode: RecurrentMode, proj: TI, wHh: TI, h0: TI): Dims {
+  if (!(mode in RECURRENT_GATES)) throw new Error(`${RNN_SEQ}: unknown mode ${String(mode)}`);
   const [T, N, G] = proj.shape as [number, number, number];
   const H = h0.shape[1]!;
-  const ok = proj.shape.length === 3 && wHh.shape.length === 2 && h0.shape.length === 2 && G === RNN_GATES[mode] * H && wHh.shape[0] === G && wHh.shape[1] === H && h0.shape[0] === N;
+  const ok = proj.shape.length === 3 && wHh.shape.length === 2 && h0.shape.length === 2 && G === RECURRENT_GATES[mode] * H && wHh.shape[0] === G && wHh.shape[1] === H && h0.shape[0] === N;
   if (!ok) throw new Error(`${RNN_SEQ}: shapes do not fit (${mode}: proj [${proj.shape}], wHh [${wHh.shape}], h0 [${h0.shape}])`);
   return { T, N, H, G };
 }
@@ -75,7 +46,7 @@ export function makeRnnKernels(blas: Nblas): { forward: tf.KernelFunc; backward:
 
   const forward: tf.KernelFunc = (args) => {
     const inp = args.inputs as Record<string, TI | undefined>;
-    const { mode, reverse } = args.attrs as unknown as { mode: RnnMode; reverse: boolean };
+    const { mode, reverse } = args.attrs as unknown as { mode: RecurrentMode; reverse: boolean };
     const backend = args.backend as unknown as CpuLikeBackend;
     const { T, N, H, G } = dims(mode, inp.proj!, inp.wHh!, inp.h0!);
     for (const n of ['proj', 'wHh', 'h0'] as const) check(n, inp[n], inp[n]!.shape);
@@ -155,11 +126,11 @@ export function makeRnnKernels(blas: Nblas): { forward: tf.KernelFunc; backward:
 
   const backward: tf.KernelFunc = (args) => {
     const inp = args.inputs as Record<string, TI | undefined>;
-    const { mode, reverse } = args.attrs as unknown as { mode: RnnMode; reverse: boolean };
+    const { mode, reverse } = args.attrs as unknown as { mode: RecurrentMode; reverse: boolean };
     const backend = args.backend as unknown as CpuLikeBackend;
     const outT = inp.out!;
     const [T, N, H] = outT.shape as [number, number, number];
-    const G = RNN_GATES[mode] * H;
+    const G = RECURRENT_GATES[mode] * H;
     check('wHh', inp.wHh, [G, H]);
     check('h0', inp.h0, [N, H]);
     // dOut, dhN and dcN may be absent: the outputs were not part of the backward pass (zeros)

@@ -18,17 +18,19 @@
  * - `hN` (and `cN` for the LSTM), and the optional initial `h0` / `c0`: [L * dirs, N, H] whatever
  *   `batchFirst` says (unbatched [L * dirs, H]), ordered layer 0 forward, layer 0 reverse, layer 1 ...
  *
- * How it computes (for speed on every backend): per layer and direction one matrix product for the
- * input projection of all time steps, one matrix product per step for the recurrent part with all
- * gates in one matrix, no reads of tensor data, every intermediate freed by `tf.tidy`.
+ * How it computes (for speed on every backend): per layer and direction one `recurrentLayer` op
+ * (../ops/recurrent.ts): one matrix product for the input projection of all time steps, then the
+ * steps as one kernel where the backend has it (the blas backends), else one matrix product per
+ * step for the recurrent part with all gates in one matrix; no reads of tensor data, every
+ * intermediate freed by `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { defaultGenerator, uniform_, uniformValues, type Generator } from '../random/torch-generator.js';
 import { Module, parameter } from './module.js';
-import { fusedRecurrent, fusedRecurrentAvailable } from '../blas/rnn-op.js';
+import { RECURRENT_GATES as GATES, recurrentLayer, unstack0, type RecurrentMode } from '../ops/recurrent.js';
 
 /** Which recurrence a layer computes (PyTorch's `mode`). */
-export type RecurrentMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+export type { RecurrentMode } from '../ops/recurrent.js';
 
 /** Options shared by `RNN`, `LSTM` and `GRU` (PyTorch's keyword arguments, in camelCase). */
 export interface RecurrentOptions {
@@ -64,7 +66,6 @@ export type LSTMState = [h: tf.Tensor, c: tf.Tensor];
 /** What `LSTM.call` returns: PyTorch's `(output, (h_n, c_n))`. */
 export type LSTMOutput = [output: tf.Tensor, state: LSTMState];
 
-const GATES: Record<RecurrentMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 const CLASS_NAME: Record<RecurrentMode, string> = { RNN_TANH: 'RNN', RNN_RELU: 'RNN', LSTM: 'LSTM', GRU: 'GRU' };
 
 interface LayerWeights {
@@ -76,14 +77,6 @@ interface LayerWeights {
 
 function checkCount(what: string, v: number, min: number): void {
   if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`${what} must be an integer >= ${min}, got ${v}`);
-}
-
-/**
- * `tf.unstack(t, 0)`, except for a size-1 dimension: tfjs 4.22's Unpack gradient breaks when the op
- * has a single output (the tape passes it one tensor instead of an array), so that case reshapes.
- */
-function unstack0(t: tf.Tensor): tf.Tensor[] {
-  return t.shape[0] === 1 ? [t.reshape(t.shape.slice(1))] : tf.unstack(t, 0);
 }
 
 function shapeStr(s: readonly number[]): string {
@@ -239,8 +232,8 @@ export abstract class RNNBase extends Module {
       const outs: tf.Tensor[] = [];
       for (let dir = 0; dir < this.numDirections; dir++) {
         const k = layer * this.numDirections + dir;
-        const r = this.direction(input, this.layerWeights[k]!, hs?.[k] ?? zeros!, isLstm ? (cs?.[k] ?? zeros!) : null, dir === 1);
-        outs.push(r.stacked ? (axis === 1 ? tf.transpose(r.stacked, [1, 0, 2]) : r.stacked) : tf.stack(r.outputs!, axis));
+        const r = recurrentLayer(this.mode, input, this.layerWeights[k]!, hs?.[k] ?? zeros!, isLstm ? (cs?.[k] ?? zeros!) : null, dir === 1, axis);
+        outs.push(r.output);
         hOut.push(r.h);
         if (r.c) cOut.push(r.c);
       }
@@ -250,65 +243,6 @@ export abstract class RNNBase extends Module {
     const output = batched ? input : input.squeeze([1]);
     const stackState = (s: tf.Tensor[]): tf.Tensor => (batched ? tf.stack(s, 0) : tf.stack(s, 0).squeeze([1]));
     return { output, hN: stackState(hOut), cN: isLstm ? stackState(cOut) : null };
-  }
-
-  /** One layer in one direction over time-major input [T, N, Din]: the outputs (in time order) and the final state. */
-  private direction(
-    input: tf.Tensor, w: LayerWeights, h0: tf.Tensor, c0: tf.Tensor | null, reverse: boolean,
-  ): { outputs?: tf.Tensor[]; stacked?: tf.Tensor; h: tf.Tensor; c: tf.Tensor | null } {
-    const [T, N, Din] = input.shape as [number, number, number];
-    const H = this.hiddenSize;
-    const gh = GATES[this.mode] * H;
-    const isGru = this.mode === 'GRU';
-    if (fusedRecurrentAvailable()) {
-      // The blas backend runs all steps of a layer as one kernel (src/lib/blas/rnn.ts: the same
-      // equations, one sgemm per step, its own backward pass); only the input projection is here.
-      const bias = w.bIh && w.bHh ? (isGru ? w.bIh : tf.add(w.bIh, w.bHh)) : undefined;
-      const proj = tf.fused.matMul({ a: input.reshape([T * N, Din]), b: w.wIh, transposeB: true, bias }).reshape([T, N, gh]);
-      const r = fusedRecurrent(this.mode, proj, w.wHh, h0, c0, isGru ? w.bHh : null, reverse);
-      return { stacked: r.output, h: r.h, c: r.c };
-    }
-    // Weights transposed once per forward pass, so that every product below is a plain
-    // [rows, k] x [k, cols] one (the fast path of the wasm backend's XNNPACK matmul).
-    const wIhT = tf.transpose(w.wIh);
-    const wHhT = tf.transpose(w.wHh);
-    // Input projection of all steps in one product. b_hh joins b_ih here, except in the GRU, whose
-    // b_hn sits inside r * (W_hn h + b_hn).
-    const inBias = w.bIh && w.bHh ? (isGru ? w.bIh : tf.add(w.bIh, w.bHh)) : undefined;
-    const proj = tf.fused.matMul({ a: input.reshape([T * N, Din]), b: wIhT, bias: inBias }).reshape([T, N, gh]);
-    const outputs: tf.Tensor[] = new Array<tf.Tensor>(T);
-    let h = h0;
-    let c = c0;
-    if (isGru) {
-      const [pRz, pN] = tf.split(proj, [2 * H, H], 2);
-      const xRz = unstack0(pRz!);
-      const xN = unstack0(pN!);
-      for (let s = 0; s < T; s++) {
-        const t = reverse ? T - 1 - s : s;
-        const hh = tf.fused.matMul({ a: h, b: wHhT, bias: w.bHh ?? undefined });
-        const [hRz, hN] = tf.split(hh, [2 * H, H], 1);
-        const [r, z] = tf.split(tf.sigmoid(tf.add(xRz[t]!, hRz!)), 2, 1);
-        const n = tf.tanh(tf.add(xN[t]!, tf.mul(r!, hN!)));
-        // h' = (1 - z) * n + z * h
-        h = tf.add(n, tf.mul(z!, tf.sub(h, n)));
-        outputs[t] = h;
-      }
-      return { outputs, h, c: null };
-    }
-    const xs = unstack0(proj);
-    for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s;
-      const gates = tf.add(xs[t]!, tf.matMul(h, wHhT));
-      if (this.mode === 'LSTM') {
-        const [i, f, g, o] = tf.split(gates, 4, 1);
-        c = tf.add(tf.mul(tf.sigmoid(f!), c!), tf.mul(tf.sigmoid(i!), tf.tanh(g!)));
-        h = tf.mul(tf.sigmoid(o!), tf.tanh(c));
-      } else {
-        h = this.mode === 'RNN_RELU' ? tf.relu(gates) : tf.tanh(gates);
-      }
-      outputs[t] = h;
-    }
-    return { outputs, h, c };
   }
 
   /** Dropout between layers: keep with probability 1 - p, scale kept values by 1 / (1 - p). */

@@ -10,11 +10,11 @@
  * The moments start at zero; each parameter keeps its own step count, and a parameter without a
  * gradient is skipped, as PyTorch skips parameters whose `.grad` is None. tfjs's own Adam has no
  * weight decay, a default epsilon of 1e-7 and one step count for all parameters, hence this class.
- * On the blas backend each parameter's update is one fused kernel (src/lib/blas/adam.ts); on
- * other backends it is computed with tfjs ops; both keep the same state.
+ * Each parameter's update is one `adamUpdate` op (../ops/adam.ts): one fused kernel where the
+ * backend registers it (the blas backends), tfjs ops elsewhere; both keep the same state.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_KERNEL } from '../blas/adam.js';
+import { adamUpdate } from '../ops/adam.js';
 
 export interface AdamOptions {
   betas?: [number, number];
@@ -50,7 +50,6 @@ export class Adam {
    * without a gradient are skipped. The gradients are disposed.
    */
   step(grads: tf.NamedTensorMap): void {
-    const fused = tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
     const [beta1, beta2] = this.betas;
     this.params.forEach((p, i) => {
       const g = grads[p.name];
@@ -60,12 +59,7 @@ export class Adam {
       this.state[i] = s;
       s.step += 1;
       const attrs = { lr: this.lr, beta1, beta2, eps: this.eps, weightDecay: this.weightDecay, step: s.step };
-      const [np, nm, nv] = tf.tidy(() => {
-        const out = fused
-          ? (tf.engine().runKernel(ADAM_KERNEL, { param: p, grad: g, m: s.m, v: s.v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
-          : adamOps(p, g, s.m, s.v, attrs);
-        return out.map((t) => tf.keep(t)) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      });
+      const [np, nm, nv] = tf.tidy(() => adamUpdate(p, g, s.m, s.v, attrs).map((t) => tf.keep(t)) as [tf.Tensor, tf.Tensor, tf.Tensor]);
       p.assign(np);
       np.dispose();
       s.m.dispose();
@@ -91,18 +85,4 @@ export class Adam {
     for (const s of this.state) if (s) tf.dispose([s.m, s.v]);
     this.state.fill(undefined);
   }
-}
-
-/** PyTorch's Adam update in tfjs ops: returns [new param, new m, new v]. */
-function adamOps(
-  p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor,
-  a: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number },
-): tf.Tensor[] {
-  const grad = a.weightDecay !== 0 ? tf.add(g, tf.mul(p, a.weightDecay)) : g;
-  const m2 = tf.add(tf.mul(m, a.beta1), tf.mul(grad, 1 - a.beta1));
-  const v2 = tf.add(tf.mul(v, a.beta2), tf.mul(tf.mul(grad, grad), 1 - a.beta2));
-  const stepSize = a.lr / (1 - Math.pow(a.beta1, a.step));
-  const bc2Sqrt = Math.sqrt(1 - Math.pow(a.beta2, a.step));
-  const denom = tf.add(tf.div(tf.sqrt(v2), bc2Sqrt), a.eps);
-  return [tf.sub(p, tf.mul(tf.div(m2, denom), stepSize)), m2, v2];
 }
