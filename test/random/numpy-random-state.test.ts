@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { correctlyRoundedLog, RandomState } from '../../src/lib/random/numpy-random-state.js';
-import { fixturesDir, goldens, loadJson } from './helpers.js';
+import { fixturesDir, goldens, loadJson } from '../mnist1d/helpers.js';
 
 const G = goldens();
 const pieces = loadJson<Record<string, number[] & number>>(`${fixturesDir}pieces.json`);

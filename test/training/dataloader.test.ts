@@ -7,7 +7,7 @@ import { Generator, manualSeed, rand, randomInt64, randperm, randpermValues } fr
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
 import { Adam } from '../../src/lib/training/optim.js';
 import { train } from '../../src/lib/training/loop.js';
-import { fixture } from './helpers.js';
+import { fixture } from '../nn/helpers.js';
 
 const ref = fixture('dataloader.json');
 await tf.setBackend('cpu');

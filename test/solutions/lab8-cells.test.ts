@@ -6,7 +6,7 @@ import { allclose, maxAbsDiff } from '../../src/lib/nn/functional.js';
 import { Module } from '../../src/lib/nn/module.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
 import { GRU, LSTM, VanillaRNN, lab8Cells } from '../../src/solutions/index.js';
-import { lcgMatrix, referenceForward, type CellParams } from './reference.js';
+import { lcgMatrix, referenceForward, type CellParams } from './lab8-reference.js';
 
 const seedOut = JSON.parse(readFileSync(new URL('../fixtures/lab8/seed_outputs.json', import.meta.url), 'utf8'));
 const torchRef = JSON.parse(readFileSync(new URL('../fixtures/lab8/cells.json', import.meta.url), 'utf8'));

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MnistData } from '../../src/lib/data/mnist.js';
 import { loadMnistTensors, mnistTensors } from '../../src/lib/data/mnist-tensors.js';
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
-import { fixture } from './helpers.js';
+import { fixture } from '../nn/helpers.js';
 
 await tf.setBackend('cpu');
 const ref = fixture('mnist_transforms.json');

@@ -5,7 +5,7 @@ import { interp1dLinear, npInterp } from '../../src/lib/signal/interp.js';
 import { linspace } from '../../src/lib/signal/linspace.js';
 import { npMean, npStd, npSum, pairwiseSum } from '../../src/lib/signal/numpy-sum.js';
 import { interpolate } from '../../src/lib/mnist1d/transform.js';
-import { fixturesDir, goldens, loadJson, maxAbsDiff } from './helpers.js';
+import { fixturesDir, goldens, loadJson, maxAbsDiff } from '../mnist1d/helpers.js';
 
 const G = goldens();
 const P = loadJson<Record<string, number[]>>(`${fixturesDir}pieces.json`);
