@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { mnistBytes, mnistRawTensors } from '../../src/lib/data/mnist-raw.js';
 import { loadMnist } from '../../src/lib/data/mnist.js';
@@ -19,33 +18,10 @@ import { manualSeed } from '../../src/lib/random/torch-generator.js';
 import { timeit } from '../../src/lib/timing.js';
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
 import { Solver } from '../../src/lib/training/solver.js';
+import { captureLog as logged, withEnv } from '../helpers/env.js';
+import { fixture, mirror } from '../helpers/paths.js';
 
-const torchTransforms = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/nn/mnist_transforms.json', import.meta.url)), 'utf8')) as Record<string, number[]>;
-const mirror = fileURLToPath(new URL('../../../shared/datasets', import.meta.url));
-
-/** Runs f with environment variables set (restored afterwards). */
-async function withEnv<T>(vars: Record<string, string | undefined>, f: () => T | Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  try {
-    return await f();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  }
-}
-
-/** Captures console.log while f runs. */
-async function logged(f: () => Promise<void>): Promise<string> {
-  const log = console.log;
-  const lines: string[] = [];
-  console.log = (...a: unknown[]) => { lines.push(a.map(String).join(' ')); };
-  try {
-    await f();
-  } finally {
-    console.log = log;
-  }
-  return lines.join('\n');
-}
+const torchTransforms = fixture('nn', 'mnist_transforms.json') as Record<string, number[]>;
 
 before(async () => {
   await tf.setBackend('cpu');
