@@ -2,16 +2,15 @@ import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseCli, UsageError } from '../../src/runner/cli.js';
 import { TslabKernel, kernelNodeFlags } from '../../src/runner/kernel.js';
 import { joinText, NotebookError, OutputCollector, type Notebook, type Output } from '../../src/runner/notebook.js';
 import { deserialize, newMessage, serialize, type JupyterMessage } from '../../src/runner/protocol.js';
 import { runNotebook, type RunResult } from '../../src/runner/run.js';
+import { root } from '../helpers/paths.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'notebooks');
 const fixture = (name: string) => join(fixtures, name);
 const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-runner-test-'));
