@@ -8,7 +8,7 @@ Run offline with Debian's python3:
     /usr/bin/python3 scripts/reference/lstm_mnist_reference.py [MIRROR_DIR [OUT_NAME]]
 
 The headless notebook test trains on a mirror with the first 300 training images (3 batches, see
-test/notebooks/helpers.ts writeSmallMnistMirror); its values are lstm_mnist_300.json:
+test/helpers/notebooks.ts writeSmallMnistMirror); its values are lstm_mnist_300.json:
 
     /usr/bin/python3 scripts/reference/lstm_mnist_reference.py /tmp/small-mirror lstm_mnist_300.json
 

@@ -4,11 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { root } from '../helpers/paths.js';
 
 test('npm run bench runs a workload through the built library and prints its row, then the sgemm micro-benchmark', { timeout: 120_000 }, () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/index.ts', '--backend', 'blas-wasm', '--only', 'lab8-vanilla', '--batches', '2', '--rounds', '1', '--warmup', '1', '--sgemm-ms', '2', '--no-torch', '--no-mnist1d'], { cwd: root, encoding: 'utf8' });

@@ -5,15 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { figureBundle, type Figure } from '../../src/lib/plots.js';
 import { TslabKernel } from '../../src/runner/kernel.js';
 import { runNotebook } from '../../src/runner/run.js';
 import { codeNotebook as notebook } from '../runner/code-notebook.js';
+import { root } from '../helpers/paths.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 // inside the kit, so that the notebook imports it
 const work = mkdtempSync(join(root, 'test', 'fixtures', '.size-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));

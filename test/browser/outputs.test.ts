@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { TslabKernel } from '../../src/runner/kernel.js';
+import { root } from '../helpers/paths.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const work = mkdtempSync(join(root, 'test', 'fixtures', '.outputs-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 

@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { PLOTLY_ASSET } from '../../src/lib/plots.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { readNotebook } from '../../src/notebook/codec.js';
 import { runNotebook } from '../../src/runner/run.js';
 import { notebookToHtml } from './html.js';
+import { root } from '../helpers/paths.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'notebooks');
 const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-browser-test-'));
 const workDirs: string[] = [];
@@ -27,7 +27,7 @@ after(() => {
 
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 const hasNbconvert = spawnSync('/usr/bin/python3', ['-c', 'import nbconvert'], { stdio: 'ignore' }).status === 0;
-const libIndex = join(root, 'dist', 'lib', 'index.js');
+const libIndex = join(root, 'dist', 'api', 'index.js');
 const libPlots = join(root, 'dist', 'lib', 'plots.js');
 /** Whether notebooks can `import { showFigure } from 'rnn-course-kit'` (the library is built and linked). */
 const hasShowFigure = existsSync(join(root, 'node_modules', 'rnn-course-kit', 'package.json')) &&

@@ -5,10 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { dataDir, dataMirror, fetchToCache, md5Hex, projectRoot, writeFileAtomic } from '../../src/lib/data/cache.js';
+import { root } from '../helpers/paths.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-cache-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const quiet = () => {};

@@ -3,16 +3,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadMnist, MNIST_MEAN, MNIST_STD, normalizeMnist, parseIdx } from '../../src/lib/data/mnist.js';
+import { mirror } from '../helpers/paths.js';
 
-const shared = fileURLToPath(new URL('../../../shared/datasets', import.meta.url));
-const haveMirror = existsSync(join(shared, 'mnist', 't10k-images-idx3-ubyte.gz'));
+const haveMirror = existsSync(join(mirror, 'mnist', 't10k-images-idx3-ubyte.gz'));
 const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-mnist-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 process.env['RNNKIT_DATA_DIR'] = tmp;
-process.env['RNNKIT_DATA_MIRROR'] = shared;
+process.env['RNNKIT_DATA_MIRROR'] = mirror;
 
 test('test set from the mirror: 10,000 images in [0, 1], labels 0..9, first label 7', async (t) => {
   if (!haveMirror) return t.skip('../shared/datasets/mnist is not here');

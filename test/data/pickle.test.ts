@@ -3,13 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fetchToCache } from '../../src/lib/data/cache.js';
 import { NdArray, readPickle, type PickleValue } from '../../src/lib/data/pickle.js';
+import { fixture, mirror, mnist1dJsonPath, root } from '../helpers/paths.js';
 
-const shared = fileURLToPath(new URL('../../../shared/datasets', import.meta.url));
-const officialJson = join(shared, 'mnist1d', 'mnist1d_data.json');
-const fixtures = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/mnist1d/pickles.json', import.meta.url)), 'utf8')) as {
+const fixtures = fixture('mnist1d', 'pickles.json') as {
   expected: Record<string, unknown>;
   pickles: Record<string, string>;
 };
@@ -19,13 +17,13 @@ function hex(h: string): Uint8Array {
 }
 
 test('reads the official mnist1d_data.pkl (through the mirror setting) equal to the JSON', async (t) => {
-  if (!existsSync(join(shared, 'mnist1d', 'mnist1d_data.pkl')) || !existsSync(officialJson)) return t.skip('../shared/datasets is not here');
+  if (!existsSync(join(mirror, 'mnist1d', 'mnist1d_data.pkl')) || !existsSync(mnist1dJsonPath)) return t.skip('../shared/datasets is not here');
   const dir = mkdtempSync(join(tmpdir(), 'rnnkit-pickle-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   process.env['RNNKIT_DATA_DIR'] = dir;
   process.env['RNNKIT_DATA_MIRROR'] = '../shared/datasets'; // as CI sets it, relative to the project root
   const prevCwd = process.cwd();
-  process.chdir(fileURLToPath(new URL('../..', import.meta.url)));
+  process.chdir(root);
   let got;
   try {
     got = await fetchToCache({ relPath: 'mnist1d/mnist1d_data.pkl', log: () => {} });
@@ -34,7 +32,7 @@ test('reads the official mnist1d_data.pkl (through the mirror setting) equal to 
   }
   assert.ok(got.path.startsWith(dir));
   const p = readPickle(new Uint8Array(readFileSync(got.path))) as Record<string, PickleValue>;
-  const ref = JSON.parse(readFileSync(officialJson, 'utf8')) as Record<string, unknown> & { templates: Record<string, unknown> };
+  const ref = JSON.parse(readFileSync(mnist1dJsonPath, 'utf8')) as Record<string, unknown> & { templates: Record<string, unknown> };
   assert.deepEqual(Object.keys(p), ['x', 'x_test', 'y', 'y_test', 't', 'templates']);
   const x = p['x'] as NdArray;
   assert.ok(x instanceof NdArray);

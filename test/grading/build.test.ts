@@ -8,14 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { BuildError, buildNotebooks, findLeaks, solutionRegions, writeBuilt } from '../../src/grading/build.js';
 import { findRegions, lines, regionIsEmpty } from '../../src/grading/markers.js';
 import { cellText, parseNotebook, serializeNotebook } from '../../src/notebook/codec.js';
 import { course } from '../fixtures/grading/demo-course.js';
 import { sourceNotebook, submissions } from '../fixtures/grading/make-fixtures.js';
+import { fixturePath } from '../helpers/paths.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/grading/', import.meta.url));
+const fixtures = fixturePath('grading');
 
 describe('build-notebooks (fixture course)', () => {
   const built = buildNotebooks(course);

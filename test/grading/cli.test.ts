@@ -4,11 +4,11 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { main, parseGradeCli } from '../../src/grading/cli.js';
+import { fixturePath } from '../helpers/paths.js';
 
-const correct = fileURLToPath(new URL('../fixtures/grading/submissions/correct.ipynb', import.meta.url));
-const demo = fileURLToPath(new URL('../fixtures/grading/demo-course.ts', import.meta.url));
+const correct = fixturePath('grading', 'submissions', 'correct.ipynb');
+const demo = fixturePath('grading', 'demo-course.ts');
 
 describe('grade CLI', () => {
   it('grades in the sandbox unless --no-sandbox is given', () => {

@@ -11,14 +11,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { fileURLToPath } from 'node:url';
 import { referenceEnv } from '../../src/grading/reference-env.js';
 import { judgedResult } from '../../src/grading/scoring.js';
 import { runInSandbox, sandboxAvailable } from '../../src/grading/sandbox.js';
 import { course as demo } from '../fixtures/grading/demo-course.js';
 import type { Course, Observation, TaskDef } from '../../src/grading/types.js';
+import { root } from '../helpers/paths.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const avail = sandboxAvailable();
 const needsBwrap = avail.ok ? false : `bubblewrap is not usable here: ${avail.reason}`;
 

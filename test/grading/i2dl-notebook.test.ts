@@ -11,41 +11,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildNotebooks, findLeaks } from '../../src/grading/build.js';
 import { gradeMany } from '../../src/grading/grade.js';
 import { sandboxAvailable } from '../../src/grading/sandbox.js';
 import { findRegions, lines, regionIsEmpty } from '../../src/grading/markers.js';
 import { cellText, serializeNotebook, type Notebook } from '../../src/notebook/codec.js';
 import { course } from '../../src/grading/tasks/i2dl.js';
+import { gradingRoot, halfDone, libraryReady } from '../helpers/grading.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const haveNotebook = existsSync(course.notebook);
-
-async function libraryReady(): Promise<string | undefined> {
-  try {
-    const lib = (await import(join(root, 'dist', 'lib', 'index.js'))) as Record<string, unknown>;
-    const missing = ['manualSeed', 'randn', 'constant_', 'RNN', 'LSTM', 'Linear', 'saveModule'].filter((n) => typeof lib[n] !== 'function');
-    return missing.length ? `the built library lacks ${missing.join(', ')} (npm run build)` : undefined;
-  } catch (e) {
-    return `the library is not built (${(e as Error).message})`;
-  }
-}
-
-/** The student version with only the first region of each task cell filled from the instructor version. */
-function halfDone(student: Notebook, instructor: Notebook): Notebook {
-  const cells = student.cells.map((c, i) => {
-    if (!(c.metadata as { task?: string }).task) return c;
-    const s = lines(cellText(c));
-    const ins = lines(cellText(instructor.cells[i]!));
-    const rs = findRegions(s, ['student']);
-    const ri = findRegions(ins, ['student']);
-    const out = s.slice();
-    out.splice(rs[0]!.start, rs[0]!.end - rs[0]!.start, ...ins.slice(ri[0]!.start, ri[0]!.end));
-    return { ...c, source: out.join('\n') };
-  });
-  return { ...student, cells };
-}
 
 describe('i2dl notebook: build and grade', { skip: haveNotebook ? false : 'notebooks/i2dl_rnn_exercise.ipynb does not exist yet' }, () => {
   const built = haveNotebook ? buildNotebooks(course) : undefined;
@@ -76,13 +50,13 @@ describe('i2dl notebook: build and grade', { skip: haveNotebook ? false : 'noteb
   });
 
   it('grades instructor (full), student (not implemented) and half-done (partial) versions', { timeout: 600_000 }, async (t) => {
-    const why = await libraryReady();
+    const why = await libraryReady(['manualSeed', 'randn', 'constant_', 'RNN', 'LSTM', 'Linear', 'saveModule']);
     if (why) { t.skip(why); return; }
     const dir = mkdtempSync(join(tmpdir(), 'rnnkit-i2dl-'));
     try {
       const files = { instructor: built!.instructor, student: built!.student, half: halfDone(built!.student, built!.instructor) };
       for (const [k, nb] of Object.entries(files)) writeFileSync(join(dir, `${k}.ipynb`), serializeNotebook(nb));
-      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root, isolation: sandboxAvailable().ok ? 'bwrap' : 'none' });
+      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root: gradingRoot, isolation: sandboxAvailable().ok ? 'bwrap' : 'none' });
       const by = Object.fromEntries(rs.map((r) => [r.student, r]));
       assert.equal(by.instructor!.max, 20);
       assert.equal(by.instructor!.points, 20, JSON.stringify(by.instructor!.tasks.map((x) => x.reason)));

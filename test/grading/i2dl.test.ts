@@ -13,7 +13,7 @@ import * as lib from '../../src/lib/nn/index.js';
 import { constant_ } from '../../src/lib/nn/init.js';
 import * as sol from '../../src/solutions/i2dl.js';
 import type { TaskDef, Verdict } from '../../src/grading/types.js';
-import { fixture } from '../nn/helpers.js';
+import { fixture } from '../helpers/paths.js';
 
 const env = { tf, loadLib: courseLibrary };
 const task = (id: string): TaskDef => course.tasks.find((t) => t.id === id)!;
@@ -38,7 +38,7 @@ describe('i2dl course', () => {
   });
 
   it("the reference reproduces the original's PyTorch check (nn.RNN / nn.LSTM(3, 3), every parameter 0.3)", () => {
-    const i2dlConstant = fixture('i2dl-constant.json') as Record<'RNN' | 'LSTM', { X: number[]; out: number[]; h: number[] }>;
+    const i2dlConstant = fixture('nn', 'i2dl-constant.json') as Record<'RNN' | 'LSTM', { X: number[]; out: number[]; h: number[] }>;
     for (const [name, Cls] of [['RNN', sol.RNN], ['LSTM', sol.LSTM]] as const) {
       const m = new (Cls as Ctor)(3, 3);
       for (const p of m.parameters()) constant_(p, 0.3);

@@ -10,42 +10,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildNotebooks, findLeaks } from '../../src/grading/build.js';
 import { gradeMany } from '../../src/grading/grade.js';
 import { sandboxAvailable } from '../../src/grading/sandbox.js';
-import { findRegions, lines } from '../../src/grading/markers.js';
-import { cellText, serializeNotebook, type Notebook } from '../../src/notebook/codec.js';
+import { serializeNotebook } from '../../src/notebook/codec.js';
 import { course } from '../../src/grading/tasks/lab8.js';
+import { gradingRoot, halfDone, libraryReady } from '../helpers/grading.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const haveNotebook = existsSync(course.notebook);
-
-async function libraryReady(): Promise<string | undefined> {
-  try {
-    const lib = (await import(join(root, 'dist', 'lib', 'index.js'))) as Record<string, unknown>;
-    const missing = ['manualSeed', 'uniform_', 'Module'].filter((n) => typeof lib[n] !== 'function');
-    return missing.length ? `the built library lacks ${missing.join(', ')} (npm run build after the Lab 8 exports)` : undefined;
-  } catch (e) {
-    return `the library is not built (${(e as Error).message})`;
-  }
-}
-
-/** The student version with only the first region of each task filled from the instructor version. */
-function halfDone(student: Notebook, instructor: Notebook): Notebook {
-  const cells = student.cells.map((c, i) => {
-    const task = (c.metadata as { task?: string }).task;
-    if (!task) return c;
-    const s = lines(cellText(c));
-    const ins = lines(cellText(instructor.cells[i]!));
-    const rs = findRegions(s, ['student']);
-    const ri = findRegions(ins, ['student']);
-    const out = s.slice();
-    out.splice(rs[0]!.start, rs[0]!.end - rs[0]!.start, ...ins.slice(ri[0]!.start, ri[0]!.end));
-    return { ...c, source: out.join('\n') };
-  });
-  return { ...student, cells };
-}
 
 describe('lab8 notebook: build and grade', { skip: haveNotebook ? false : 'notebooks/lab8_rnn_mnist1d.ipynb does not exist yet' }, () => {
   const built = haveNotebook ? buildNotebooks(course) : undefined;
@@ -64,7 +36,7 @@ describe('lab8 notebook: build and grade', { skip: haveNotebook ? false : 'noteb
   });
 
   it('grades instructor (full), student (not implemented) and half-done (partial) versions', async (t) => {
-    const why = await libraryReady();
+    const why = await libraryReady(['manualSeed', 'uniform_', 'Module']);
     if (why) { t.skip(why); return; }
     const dir = mkdtempSync(join(tmpdir(), 'rnnkit-lab8-'));
     try {
@@ -74,7 +46,7 @@ describe('lab8 notebook: build and grade', { skip: haveNotebook ? false : 'noteb
         half: halfDone(built!.student, built!.instructor),
       };
       for (const [k, nb] of Object.entries(files)) writeFileSync(join(dir, `${k}.ipynb`), serializeNotebook(nb));
-      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root, isolation: sandboxAvailable().ok ? 'bwrap' : 'none' });
+      const rs = await gradeMany(Object.keys(files).map((k) => ({ student: k, file: join(dir, `${k}.ipynb`) })), course, { root: gradingRoot, isolation: sandboxAvailable().ok ? 'bwrap' : 'none' });
       const by = Object.fromEntries(rs.map((r) => [r.student, r]));
       assert.equal(by.instructor!.points, 21, JSON.stringify(by.instructor!.tasks.map((x) => x.reason)));
       assert.equal(by.student!.points, 0);

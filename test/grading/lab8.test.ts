@@ -4,9 +4,7 @@
  * reference data against the PyTorch fixture.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { referenceEnv } from '../../src/grading/reference-env.js';
 import { course } from '../../src/grading/tasks/lab8.js';
@@ -14,8 +12,9 @@ import { LAB8_X, LAB8_Y_EXPECTED } from '../../src/grading/tasks/lab8-reference.
 import * as gen from '../../src/lib/random/torch-generator.js';
 import * as solutions from '../../src/solutions/index.js';
 import type { TaskDef, Verdict } from '../../src/grading/types.js';
+import { fixture } from '../helpers/paths.js';
 
-const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/lab8/cells.json', import.meta.url)), 'utf8'));
+const cells = fixture('lab8', 'cells.json');
 const env = { tf, loadLib: async () => gen as unknown as Record<string, unknown> };
 const sol = solutions as unknown as Record<string, new (d: number, h: number) => { forward(x: tf.Tensor): tf.Tensor }>;
 
@@ -27,8 +26,8 @@ async function verdicts(task: TaskDef, impl: unknown): Promise<Record<string, Ve
 
 describe('lab8 task definitions', () => {
   it('embed the PyTorch reference outputs unchanged', () => {
-    assert.deepEqual(LAB8_X, fixture.x);
-    for (const k of ['vanilla', 'gru', 'lstm'] as const) assert.deepEqual(LAB8_Y_EXPECTED[k], fixture[k].y);
+    assert.deepEqual(LAB8_X, cells.x);
+    for (const k of ['vanilla', 'gru', 'lstm'] as const) assert.deepEqual(LAB8_Y_EXPECTED[k], cells[k].y);
   });
 
   for (const [i, key] of (['vanilla', 'gru', 'lstm'] as const).entries()) {
@@ -37,7 +36,7 @@ describe('lab8 task definitions', () => {
       const ref = (await task.reference(referenceEnv(course))) as { init: Record<string, { values: number[] }> };
       for (const p of ['weight_xh', 'weight_hh', 'bias_xh', 'bias_hh']) {
         const a = ref.init[p]!.values;
-        const b = fixture[key].params[p] as number[];
+        const b = cells[key].params[p] as number[];
         assert.equal(a.length, b.length);
         assert.ok(a.every((v, j) => Math.abs(v - b[j]!) < 1e-6), `${task.id} ${p}`);
       }
@@ -58,7 +57,7 @@ describe('lab8 task definitions', () => {
     assert.ok(vs.params!.passed && vs.init!.passed && vs.shape!.passed);
     assert.ok(!vs.values!.passed && !vs.gradients!.passed && !vs.hidden!.passed);
     assert.match(vs.values!.reason, /values differ, max abs difference/);
-    for (const v of fixture.vanilla.y.slice(0, 10) as number[]) assert.ok(!vs.values!.reason.includes(v.toFixed(4)));
+    for (const v of cells.vanilla.y.slice(0, 10) as number[]) assert.ok(!vs.values!.reason.includes(v.toFixed(4)));
   });
 
   it('a parameter that is no tf.Variable and gets no gradient is named', async () => {

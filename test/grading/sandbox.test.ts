@@ -10,11 +10,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { runInSandbox, sandboxAvailable, type Isolation, type Outcome } from '../../src/grading/sandbox.js';
+import { fixturePath, root } from '../helpers/paths.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const courseModule = fileURLToPath(new URL('../fixtures/grading/demo-course.ts', import.meta.url));
+const courseModule = fixturePath('grading', 'demo-course.ts');
 const avail = sandboxAvailable();
 const needsBwrap = avail.ok ? false : `bubblewrap is not usable here: ${avail.reason}`;
 const run = (js: string, timeoutSeconds = 20, memoryMB = 600, isolation: Isolation = 'bwrap'): Promise<Outcome> =>

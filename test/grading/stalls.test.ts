@@ -10,14 +10,13 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { findSubmissions, gradeMany } from '../../src/grading/grade.js';
 import { findRegions } from '../../src/grading/markers.js';
 import { cellText, parseNotebook, serializeNotebook, splitLines as splitSource, type Notebook } from '../../src/notebook/codec.js';
 import { Preparer, prepareSubmission } from '../../src/grading/prepare.js';
 import { course } from '../fixtures/grading/demo-course.js';
+import { root } from '../helpers/paths.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test', 'fixtures', 'grading', 'submissions');
 const tasks = course.tasks.map((t) => ({ id: t.id, name: t.name }));
 const SECRET = 'TOP-SECRET-CONTENT-1234';

@@ -9,10 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TslabKernel } from '../../src/runner/kernel.js';
+import { root } from '../helpers/paths.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
 test('a cell that prints 300 lines and redraws a display 600 times without yielding runs, and every output arrives in order', { timeout: 120_000 }, async () => {
   const kernel = await TslabKernel.start({ cwd: join(root, 'notebooks') });

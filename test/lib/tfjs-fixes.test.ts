@@ -7,15 +7,15 @@ import { installTfjsFixes } from '../../src/lib/tfjs-fixes.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
 import { lab8Cells } from '../../src/solutions/lab8.js';
 
-/** The backends that load here (cpu always; wasm and blas when available). */
-async function backends(): Promise<BackendName[]> {
-  const out: BackendName[] = [];
-  for (const b of ['cpu', 'wasm', 'blas'] as BackendName[]) {
+/** The backends to test on, each with why it does not load here (false: it loads). */
+async function backends(): Promise<{ name: BackendName; skip: string | false }[]> {
+  const out: { name: BackendName; skip: string | false }[] = [];
+  for (const name of ['cpu', 'wasm', 'blas'] as BackendName[]) {
     try {
-      await setupBackend({ force: b, show: false });
-      out.push(b);
-    } catch {
-      // not available here
+      await setupBackend({ force: name, show: false });
+      out.push({ name, skip: false });
+    } catch (e) {
+      out.push({ name, skip: `the ${name} backend does not load here: ${(e as Error).message}` });
     }
   }
   return out;
@@ -23,9 +23,9 @@ async function backends(): Promise<BackendName[]> {
 
 const list = await backends();
 
-test('tf.unstack has a gradient for an axis of size 1 (tfjs 4.22 throws there), on every backend', async () => {
-  installTfjsFixes(); // idempotent: already installed by the import
-  for (const b of list) {
+for (const { name: b, skip } of list) {
+  test(`tf.unstack has a gradient for an axis of size 1 (tfjs 4.22 throws there), on ${b}`, { skip }, async () => {
+    installTfjsFixes(); // idempotent: already installed by the import
     await setupBackend({ force: b, show: false });
     const before = tf.memory().numTensors;
     for (const [shape, axis] of [[[1, 3, 2], 0], [[3, 1, 2], 1], [[3, 2, 1], -1], [[1], 0]] as [number[], number][]) {
@@ -42,11 +42,11 @@ test('tf.unstack has a gradient for an axis of size 1 (tfjs 4.22 throws there), 
     assert.deepEqual(Array.from(g.dataSync()), [0, 0, 2, 3, 0, 0], `${b}: size 3`);
     tf.dispose([x, g]);
     assert.equal(tf.memory().numTensors, before, `${b}: no leaked tensors`);
-  }
-});
+  });
+}
 
-test('Lab 8 cells train on one-step inputs (T = 1) on every backend', async () => {
-  for (const b of list) {
+for (const { name: b, skip } of list) {
+  test(`Lab 8 cells train on one-step inputs (T = 1) on ${b}`, { skip }, async () => {
     await setupBackend({ force: b, show: false });
     for (const [kind, Cell] of Object.entries(lab8Cells)) {
       manualSeed(0);
@@ -61,5 +61,5 @@ test('Lab 8 cells train on one-step inputs (T = 1) on every backend', async () =
       tf.dispose([value, ...Object.values(grads), x]);
       cell.dispose();
     }
-  }
-});
+  });
+}

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { getDatasetArgs } from '../../src/lib/mnist1d/args.js';
 import { datasetArgsHash, datasetCachePath, getDataset, MNIST1D_CACHE_FORMAT } from '../../src/lib/mnist1d/get-dataset.js';
 import { makeDataset } from '../../src/lib/mnist1d/make-dataset.js';
-import { loadJson, maxAbsDiff2, officialJsonPath, sharedDatasets } from './helpers.js';
+import { maxAbsDiff2 } from '../helpers/numeric.js';
+import { mirror, mnist1dJsonPath, readJson } from '../helpers/paths.js';
 
 // Each test file runs in its own process: the settings below only affect this file.
 const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-mnist1d-'));
@@ -19,15 +20,15 @@ function freshDir(name: string): string {
   return d;
 }
 
-const haveMirror = existsSync(join(sharedDatasets, 'mnist1d', 'mnist1d_data.pkl'));
+const haveMirror = existsSync(join(mirror, 'mnist1d', 'mnist1d_data.pkl'));
 
 test('default args: fetched from the mirror, read from the pickle, equal to the official JSON', async (t) => {
-  if (!haveMirror || !existsSync(officialJsonPath)) return t.skip('../shared/datasets is not here');
+  if (!haveMirror || !existsSync(mnist1dJsonPath)) return t.skip('../shared/datasets is not here');
   const dir = freshDir('mirror');
-  process.env['RNNKIT_DATA_MIRROR'] = sharedDatasets;
+  process.env['RNNKIT_DATA_MIRROR'] = mirror;
   const logs: string[] = [];
   const d = await getDataset(getDatasetArgs({ url: OFFLINE_URL }), { log: (m) => logs.push(m) });
-  const ref = loadJson<{ x: number[][]; x_test: number[][]; y: number[]; y_test: number[]; t: number[]; templates: unknown }>(officialJsonPath);
+  const ref = readJson<{ x: number[][]; x_test: number[][]; y: number[]; y_test: number[]; t: number[]; templates: unknown }>(mnist1dJsonPath);
   assert.deepEqual(d.x, ref.x); // exact: these are the official file's numbers
   assert.deepEqual(d.xTest, ref.x_test);
   assert.deepEqual(d.y, ref.y);
@@ -68,7 +69,7 @@ test('default args offline with nothing cached: regenerates with a clear message
 
 test('non-default args: generated (never the official file), cached, then read back exactly', async () => {
   freshDir('custom');
-  process.env['RNNKIT_DATA_MIRROR'] = sharedDatasets;
+  process.env['RNNKIT_DATA_MIRROR'] = mirror;
   const args = getDatasetArgs({ numSamples: 200, seed: 3, shuffleSeq: true });
   const logs: string[] = [];
   const d = await getDataset(args, { log: (m) => logs.push(m) });
@@ -115,15 +116,15 @@ test('download and regenerate together is an error; invalid args are rejected', 
 });
 
 test('a pickle given as path is read', async (t) => {
-  if (!haveMirror || !existsSync(officialJsonPath)) return t.skip('../shared/datasets is not here');
+  if (!haveMirror || !existsSync(mnist1dJsonPath)) return t.skip('../shared/datasets is not here');
   const dir = freshDir('pklpath');
   mkdirSync(dir, { recursive: true });
   const copy = join(dir, 'official.pkl'); // a copy: tests never pass ../shared paths as a writable path
-  copyFileSync(join(sharedDatasets, 'mnist1d', 'mnist1d_data.pkl'), copy);
+  copyFileSync(join(mirror, 'mnist1d', 'mnist1d_data.pkl'), copy);
   const logs: string[] = [];
   const d = await getDataset(getDatasetArgs(), { path: copy, log: (m) => logs.push(m) });
   assert.ok(logs.some((l) => l === `Loaded MNIST-1D from ${copy}`), logs.join('\n'));
-  const ref = loadJson<{ x: number[][] }>(officialJsonPath);
+  const ref = readJson<{ x: number[][] }>(mnist1dJsonPath);
   assert.deepEqual(d.x, ref.x);
 });
 

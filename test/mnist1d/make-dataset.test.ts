@@ -7,7 +7,8 @@ import { getTemplates } from '../../src/lib/mnist1d/templates.js';
 import { globalRandomState, setSeed } from '../../src/lib/mnist1d/seed.js';
 import { RandomState } from '../../src/lib/random/numpy-random-state.js';
 import { corrNoiseLike, iidNoiseLike, pad, shear, transform, translate } from '../../src/lib/mnist1d/transform.js';
-import { fixturesDir, identicalFraction, loadJson, maxAbsDiff, maxAbsDiff2, officialJsonPath } from './helpers.js';
+import { identicalFraction, maxAbsDiff, maxAbsDiff2 } from '../helpers/numeric.js';
+import { fixture, fixturePath, mnist1dJsonPath, readJson } from '../helpers/paths.js';
 
 interface PyDataset {
   x: number[][];
@@ -19,8 +20,8 @@ interface PyDataset {
 }
 
 test('makeDataset(getDatasetArgs()) reproduces the official mnist1d_data (x to 1e-9, labels, t, templates exact)', (t) => {
-  if (!existsSync(officialJsonPath)) return t.skip('../shared/datasets/mnist1d/mnist1d_data.json is not here');
-  const ref = loadJson<PyDataset>(officialJsonPath);
+  if (!existsSync(mnist1dJsonPath)) return t.skip('../shared/datasets/mnist1d/mnist1d_data.json is not here');
+  const ref = readJson<PyDataset>(mnist1dJsonPath);
   const d = makeDataset(getDatasetArgs());
   assert.equal(d.x.length, 4000);
   assert.equal(d.xTest.length, 1000);
@@ -40,20 +41,20 @@ test('makeDataset(getDatasetArgs()) reproduces the official mnist1d_data (x to 1
 });
 
 test('getTemplates equals the package templates', (t) => {
-  if (!existsSync(officialJsonPath)) return t.skip('../shared/datasets/mnist1d/mnist1d_data.json is not here');
-  const ref = loadJson<PyDataset>(officialJsonPath);
+  if (!existsSync(mnist1dJsonPath)) return t.skip('../shared/datasets/mnist1d/mnist1d_data.json is not here');
+  const ref = readJson<PyDataset>(mnist1dJsonPath);
   assert.deepEqual(getTemplates(), ref.templates);
 });
 
-const fixtures = readdirSync(fixturesDir).filter((f) => /^seed.*\.json$/.test(f));
+const fixtures = readdirSync(fixturePath('mnist1d')).filter((f) => /^seed.*\.json$/.test(f));
 
 test('there are non-default argument fixtures', () => {
-  assert.ok(fixtures.length >= 5, `found ${fixtures.length} fixtures in ${fixturesDir}`);
+  assert.ok(fixtures.length >= 5, `found ${fixtures.length} fixtures in ${fixturePath('mnist1d')}`);
 });
 
 for (const f of fixtures) {
   test(`matches the Python package for ${f.replace('.json', '')}`, () => {
-    const fx = loadJson<{ args: Record<string, unknown>; dataset: PyDataset }>(`${fixturesDir}${f}`);
+    const fx = fixture<{ args: Record<string, unknown>; dataset: PyDataset }>('mnist1d', f);
     const args = argsFromPython(fx.args);
     const d = makeDataset(args);
     const ref = fx.dataset;

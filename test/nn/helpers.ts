@@ -1,30 +1,28 @@
-/** Shared helpers of the nn tests: fixtures, the backends to run on, tolerance checks. */
+/** Shared helpers of the nn tests: the backends to run on, tolerance checks. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-export function fixture<T = any>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../fixtures/nn/${name}`, import.meta.url), 'utf8')) as T;
-}
+/** A backend the layer tests run on, and why they are skipped on it here (false: they run). */
+export interface TestBackend { name: string; skip: string | false }
 
 /**
  * The backends the layer tests run on: cpu and wasm always, blas (OpenBLAS kernels on the cpu
  * backend) when the optional nblas binding loads, blas-wasm (the same kernels over the
- * WebAssembly sgemm) where WebAssembly SIMD runs it.
+ * WebAssembly sgemm) where WebAssembly SIMD runs it; the tests of a backend that does not load
+ * here are skipped with the reason.
  */
-export async function testBackends(): Promise<string[]> {
-  const out = ['cpu', 'wasm'];
+export async function testBackends(): Promise<TestBackend[]> {
+  const out: TestBackend[] = [{ name: 'cpu', skip: false }, { name: 'wasm', skip: false }];
   try {
     const { registerBlasBackend, registerBlasWasmBackend } = await import('../../src/lib/blas/index.js');
     const r = await registerBlasBackend();
-    if (r.ok) out.push('blas');
-    else console.log(`# blas backend not tested: ${r.reason}`);
+    out.push({ name: 'blas', skip: r.ok ? false : `blas backend unavailable: ${r.reason}` });
     const w = await registerBlasWasmBackend();
-    if (w.ok) out.push('blas-wasm');
-    else console.log(`# blas-wasm backend not tested: ${w.reason}`);
+    out.push({ name: 'blas-wasm', skip: w.ok ? false : `blas-wasm backend unavailable: ${w.reason}` });
   } catch (e) {
-    console.log(`# blas backend not tested: ${e instanceof Error ? e.message : String(e)}`);
+    const why = `the blas backends do not load: ${e instanceof Error ? e.message : String(e)}`;
+    for (const name of ['blas', 'blas-wasm']) if (!out.some((b) => b.name === name)) out.push({ name, skip: why });
   }
   return out;
 }

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import {
   joinText, parseNotebook, serializeNotebook, splitLines, storedText, type Notebook,
 } from '../../src/notebook/codec.js';
-import { loadNotebook, nbformatMissing, nbformatRoundTrip, notebookFiles, notebooksDir, root, src } from './helpers.js';
+import { loadNotebook, nbformatMissing, nbformatRoundTrip, notebookFiles, src } from '../helpers/notebooks.js';
+import { notebooksDir, root } from '../helpers/paths.js';
 
 const noNbformat = nbformatMissing();
 

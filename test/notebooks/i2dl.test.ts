@@ -5,32 +5,27 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { buildNotebooks } from '../../src/grading/build.js';
 import { course } from '../../src/grading/tasks/i2dl.js';
 import { readSavedModule } from '../../src/lib/nn/serialize.js';
+import { dataEnv, loadNotebook, src } from '../helpers/notebooks.js';
+import { notebooksDir } from '../helpers/paths.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const notebook = join(root, 'notebooks', 'i2dl_rnn_exercise.ipynb');
-const mirror = join(root, '..', 'shared', 'datasets');
-
-interface Cell { cell_type: string; metadata: Record<string, unknown>; source: string[] }
-const nb = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
-const src = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : String(c.source));
-
+const file = 'i2dl_rnn_exercise.ipynb';
+const notebook = join(notebooksDir, file);
+const nb = loadNotebook(file);
 
 /** Short settings: 1 epoch of 3 batches (training and validation), 5 timing runs. */
 function env(tmp: string, solutions: boolean): Record<string, string> {
   const e: Record<string, string> = {
     RNNKIT_EPOCHS: '1', RNNKIT_BATCHES: '3', RNNKIT_TIMEIT_RUNS: '5',
-    RNNKIT_DATA_DIR: join(tmp, 'data'), RNNKIT_OUTPUT_DIR: join(tmp, 'out'),
+    RNNKIT_OUTPUT_DIR: join(tmp, 'out'), ...dataEnv(tmp, 'mnist'),
   };
   if (solutions) e['RNNKIT_SOLUTIONS'] = '1';
-  if (existsSync(join(mirror, 'mnist'))) e['RNNKIT_DATA_MIRROR'] = mirror;
   return e;
 }
 
@@ -80,7 +75,7 @@ test('the notebook follows the original: sections, tasks, questions, checks, fig
   assert.deepEqual([...all.matchAll(/src="(figures\/[^"]+\.svg)"/g)].map((m) => m[1]),
     ['figures/i2dl-rnn-loop.svg', 'figures/i2dl-rnn-unrolled.svg', 'figures/i2dl-lstm-unrolled.svg', 'figures/i2dl-rnn-image-rows.svg'], 'RNN-rolled, SimpleRNN, LSTM chain, classifier');
   assert.ok(!/colah\.github\.io|medium\.com|wikimedia/.test(all), 'no external images');
-  const instructor = buildNotebooks(course).instructor as unknown as { cells: Cell[] };
+  const instructor = buildNotebooks(course).instructor;
   const taskSrc = instructor.cells.filter((c) => c.metadata['task']).map(src);
   assert.ok(taskSrc[0]!.includes('this.W = new Linear(hiddenSize, hiddenSize);') && taskSrc.every((s) => !s.includes('BEGIN SOLUTION')));
   assert.ok(instructor.cells.filter((c) => c.metadata['question']).every((c) => src(c).includes('**Answer.**')));

@@ -13,17 +13,16 @@ import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { buildNotebooks } from '../../src/grading/build.js';
 import { course } from '../../src/grading/tasks/lab8.js';
 import { serializeNotebook, type NotebookCell } from '../../src/notebook/codec.js';
-import { loadNotebook, mirror, notebooksDir, src } from './helpers.js';
+import { dataEnv, loadNotebook, meta, src } from '../helpers/notebooks.js';
+import { notebooksDir } from '../helpers/paths.js';
 
 const file = 'lab8_rnn_mnist1d.ipynb';
 const notebook = join(notebooksDir, file);
 const nb = loadNotebook(file);
-const meta = (c: NotebookCell, key: string): unknown => (c.metadata as Record<string, unknown> | undefined)?.[key];
 
 function env(tmp: string, solutions: boolean): Record<string, string> {
-  const e: Record<string, string> = { RNNKIT_EPOCHS: '2', RNNKIT_RUNS_DIR: join(tmp, 'runs'), RNNKIT_DATA_DIR: join(tmp, 'data') };
+  const e: Record<string, string> = { RNNKIT_EPOCHS: '2', RNNKIT_RUNS_DIR: join(tmp, 'runs'), ...dataEnv(tmp, 'mnist1d') };
   if (solutions) e['RNNKIT_SOLUTIONS'] = '1';
-  if (existsSync(join(mirror, 'mnist1d'))) e['RNNKIT_DATA_MIRROR'] = mirror;
   return e;
 }
 

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runNotebook, outputsText } from '../../src/runner/index.js';
+import { serializeNotebook } from '../../src/notebook/codec.js';
+import { dataEnv, loadNotebook, src } from '../helpers/notebooks.js';
+import { fixture, notebooksDir } from '../helpers/paths.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const notebook = join(root, 'notebooks', 'lab9_rnn_lstm_mnist.ipynb');
-const mirror = join(root, '..', 'shared', 'datasets');
+const file = 'lab9_rnn_lstm_mnist.ipynb';
 
 /** PyTorch on the test data (scripts/reference/lab9_reference.py). */
 interface ModelRun {
@@ -35,17 +35,14 @@ interface Lab9Reference {
   full: LabRun | null;
 }
 
-const reference = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'lab9', 'lab9_reference.json'), 'utf8')) as Lab9Reference;
-
-interface Cell { cell_type: string; id: string; metadata: Record<string, unknown>; source: string[]; outputs?: unknown[]; execution_count?: null }
-const nb = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
-const src = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : String(c.source));
+const reference = fixture<Lab9Reference>('lab9', 'lab9_reference.json');
+const nb = loadNotebook(file);
 
 
 
 test('the notebook follows the original: sections, data, image, models, LSTM formulas, train/evaluate, both runs', () => {
   assert.deepEqual(nb.metadata['kernelspec'], { display_name: 'TypeScript (rnn-course-kit)', language: 'typescript', name: 'tslab' });
-  assert.equal(nb.metadata['language_info'].name, 'typescript');
+  assert.equal((nb.metadata['language_info'] as { name: string }).name, 'typescript');
   const all = nb.cells.map(src).join('\n');
   const order = [
     '# Lab sheet - 9 (04 - 05 APR 2025)',
@@ -98,7 +95,7 @@ test('headless with RNNKIT_EPOCHS=2 and RNNKIT_BATCHES=3: image, Epoch and Test 
   try {
     // The committed notebook plus one cell that trains and evaluates once more and counts the
     // tensors left behind (run from the notebooks folder, where 'rnn-course-kit' resolves).
-    const variant = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Cell[] };
+    const variant = loadNotebook(file);
     variant.cells.push({
       cell_type: 'code', id: 'lab9-leak-check', metadata: {}, execution_count: null, outputs: [],
       source: [
@@ -112,11 +109,10 @@ test('headless with RNNKIT_EPOCHS=2 and RNNKIT_BATCHES=3: image, Epoch and Test 
       ],
     });
     const path = join(tmp, 'lab9.ipynb');
-    writeFileSync(path, JSON.stringify(variant));
-    const env: Record<string, string> = { RNNKIT_EPOCHS: '2', RNNKIT_BATCHES: String(quick.batches), RNNKIT_DATA_DIR: join(tmp, 'data') };
+    writeFileSync(path, serializeNotebook(variant));
+    const env: Record<string, string> = { RNNKIT_EPOCHS: '2', RNNKIT_BATCHES: String(quick.batches), ...dataEnv(tmp, 'mnist') };
     assert.equal(quick.epochs, 2);
-    if (existsSync(join(mirror, 'mnist'))) env['RNNKIT_DATA_MIRROR'] = mirror;
-    const r = await runNotebook(path, { env, cwd: join(root, 'notebooks'), timeout: 240 });
+    const r = await runNotebook(path, { env, cwd: notebooksDir, timeout: 240 });
     assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
     const cell = (needle: string) => {
       const c = r.cells.find((x) => x.source.includes(needle));

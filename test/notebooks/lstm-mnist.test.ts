@@ -3,14 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runNotebook, outputsText } from '../../src/runner/index.js';
-import { writeSmallMnistMirror } from './helpers.js';
+import { serializeNotebook, type Notebook, type NotebookCell } from '../../src/notebook/codec.js';
+import { loadNotebook, src, writeSmallMnistMirror } from '../helpers/notebooks.js';
+import { fixture, mirrorHas, notebooksDir, sharedDir } from '../helpers/paths.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const mirror = join(root, '..', 'shared', 'datasets');
-const originalPath = join(root, '..', 'shared', 'seeds', '002_1b8ebd86ac83d2cb.txt');
-const NOTEBOOK = join(root, 'notebooks', '02_lstm_mnist.ipynb');
+const originalPath = join(sharedDir, 'seeds', '002_1b8ebd86ac83d2cb.txt');
+const NOTEBOOK = join(notebooksDir, '02_lstm_mnist.ipynb');
 
 /** The PyTorch outputs of the original notebook, verbatim (the tests compare them with the original). */
 const SEED_OUTPUTS = {
@@ -33,16 +32,14 @@ const SEED_OUTPUTS = {
 } as const;
 
 
-interface Cell { cell_type: string; metadata: Record<string, unknown>; source: string[] }
-const nb = JSON.parse(readFileSync(NOTEBOOK, 'utf8')) as { cells: Cell[]; metadata: Record<string, any> };
-const src = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : String(c.source));
+const nb = loadNotebook('02_lstm_mnist.ipynb');
 
 /**
  * PyTorch with the port's initial values on the first 300 training images (a mirror the test
  * writes, so that the notebook's one pass over all batches is 3 batches): the original's code, by
  * scripts/reference/lstm_mnist_reference.py.
  */
-const torchRef = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'lstm_mnist', 'lstm_mnist_300.json'), 'utf8')) as {
+const torchRef = fixture('lstm_mnist', 'lstm_mnist_300.json') as {
   trainCount: number;
   numBatches: number;
   batches: { loss: number; correct: number }[];
@@ -53,9 +50,9 @@ const torchRef = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'lstm_mn
 const BATCHES = 3;
 
 /** The notebook with extra code cells that count tensors around the training pass and the graph cells. */
-function withLeakChecks(): { cells: Cell[]; metadata: Record<string, unknown> } {
+function withLeakChecks(): Notebook {
   const copy = structuredClone(nb);
-  const cell = (step: string, source: string): Cell => ({ cell_type: 'code', metadata: { step }, source: [source], ...{ execution_count: null, outputs: [] } });
+  const cell = (step: string, source: string): NotebookCell => ({ cell_type: 'code', metadata: { step }, source: [source], ...{ execution_count: null, outputs: [] } });
   const at = (step: string) => {
     const i = copy.cells.findIndex((c) => c.metadata['step'] === step);
     assert.ok(i >= 0, step);
@@ -72,8 +69,8 @@ function withLeakChecks(): { cells: Cell[]; metadata: Record<string, unknown> } 
 
 test('the notebook follows the original: sections, formulas, code steps and reference outputs in order; kernel tslab; no task cells', () => {
   assert.deepEqual(nb.metadata['kernelspec'], { display_name: 'TypeScript (rnn-course-kit)', language: 'typescript', name: 'tslab' });
-  assert.equal(nb.metadata['language_info'].name, 'typescript');
-  assert.equal(nb.metadata['lab'].id, 'lstm-mnist');
+  assert.equal((nb.metadata['language_info'] as { name: string }).name, 'typescript');
+  assert.equal((nb.metadata['lab'] as { id: string }).id, 'lstm-mnist');
   const all = nb.cells.map(src).join('\n');
   const order = [
     '### Improving RNNs with GRU and LSTM', 'vanish', '`Gated Recurrent Unit`', '`Long-Short-Term-Memory`', '`BasicRNN`',
@@ -145,7 +142,7 @@ test("the quoted reference outputs are the original's, verbatim", (t) => {
   }
 });
 
-test(`headless on ${BATCHES * 100} training images every cell runs: loss and accuracy lines, a test accuracy, the graph file and the graph SVG`, { timeout: 300_000, skip: existsSync(join(mirror, 'mnist')) ? false : 'no MNIST test data in ../shared/datasets' }, async (t) => {
+test(`headless on ${BATCHES * 100} training images every cell runs: loss and accuracy lines, a test accuracy, the graph file and the graph SVG`, { timeout: 300_000, skip: mirrorHas('mnist') ? false : 'no MNIST test data in ../shared/datasets' }, async (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'lstm-mnist-nb-'));
   try {
     const env: Record<string, string> = {
@@ -155,7 +152,7 @@ test(`headless on ${BATCHES * 100} training images every cell runs: loss and acc
     // A copy with leak checks around the training pass and the graph cells (run from notebooks/, as the notebook)
     const checked = withLeakChecks();
     const copyPath = join(tmp, '02_lstm_mnist.ipynb');
-    writeFileSync(copyPath, JSON.stringify(checked));
+    writeFileSync(copyPath, serializeNotebook(checked));
     const r = await runNotebook(copyPath, { env, timeout: 240, cwd: dirname(NOTEBOOK) });
     assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
     assert.equal(r.cells.length, checked.cells.filter((c) => c.cell_type === 'code').length);

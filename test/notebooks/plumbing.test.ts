@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadNotebook, notebookFiles, src } from './helpers.js';
+import { loadNotebook, notebookFiles, src } from '../helpers/notebooks.js';
 
 /** Plumbing in code: settings, toggles and helpers that exist for tests, CI or the instructor. */
 const CODE_PLUMBING: [RegExp, string][] = [

@@ -16,15 +16,15 @@ import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { buildNotebooks, solutionRegions } from '../../src/grading/build.js';
 import { course } from '../../src/grading/tasks/rnnlstm.js';
 import { serializeNotebook, type Notebook, type NotebookCell } from '../../src/notebook/codec.js';
-import { loadNotebook, mirror, notebooksDir, root, src } from './helpers.js';
+import { loadNotebook, meta, src } from '../helpers/notebooks.js';
+import { fixture, mirror, mirrorHas, notebooksDir } from '../helpers/paths.js';
 
 const file = 'ex_rnn_lstm_mnist.ipynb';
 const nb = loadNotebook(file);
-const haveMnist = existsSync(join(mirror, 'mnist', 'train-images-idx3-ubyte.gz'));
-const meta = (c: NotebookCell, key: string): unknown => (c.metadata as Record<string, unknown> | undefined)?.[key];
+const haveMnist = mirrorHas('mnist', 'train-images-idx3-ubyte.gz');
 
 /** PyTorch 1.13 after torch.manual_seed(0) with the short settings (scripts/reference/rnnlstm_reference.py short). */
-const short = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'rnnlstm', 'short.json'), 'utf8')) as {
+const short = fixture('rnnlstm', 'short.json') as {
   settings: Record<string, number>;
   rnn: { lines: { iteration: number; loss: number; accuracy: number }[] };
 };

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import {
   Generator, defaultGenerator, manualSeed, normal_, normalValues, rand, randn, uniform_, uniformValues,
 } from '../../src/lib/random/torch-generator.js';
+import { fixture, goldens } from '../helpers/paths.js';
 
-const goldensPath = new URL('../../../shared/reference/rng_goldens.json', import.meta.url);
-const fixtures = JSON.parse(readFileSync(new URL('../fixtures/lab8/torch_generator.json', import.meta.url), 'utf8')) as Record<string, any>;
+const fixtures = fixture<Record<string, any>>('lab8', 'torch_generator.json');
 
 /** Exact float32 equality (the reference values are float32 printed as doubles). */
 function assertF32(actual: ArrayLike<number>, expected: number[], what: string): void {
@@ -18,8 +17,8 @@ function assertF32(actual: ArrayLike<number>, expected: number[], what: string):
 }
 
 test('shared goldens: uniform_, rand, randn (scalar and vectorised paths)', (t) => {
-  if (!existsSync(goldensPath)) return t.skip('../shared/reference/rng_goldens.json is not here');
-  const g = JSON.parse(readFileSync(goldensPath, 'utf8')) as Record<string, number[]>;
+  const g = goldens() as Record<string, number[]> | undefined;
+  if (!g) return t.skip('../shared/reference/rng_goldens.json is not here');
   manualSeed(123);
   const v = tf.variable(tf.zeros([3, 10]));
   uniform_(v, -1 / Math.sqrt(10), 1 / Math.sqrt(10));

@@ -11,14 +11,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import { defaultTslabBin, kernelLauncher, kernelNodeFlags } from '../../src/runner/kernel.js';
 import { deserialize, newMessage, serialize, type ConnectionInfo, type JupyterMessage } from '../../src/runner/protocol.js';
+import { root } from '../helpers/paths.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-start-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const slowBind = join(root, 'test', 'runner', 'slow-iopub-bind.cjs');

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { root as checkout } from '../helpers/paths.js';
 import { codeNotebook as notebook } from './code-notebook.js';
 
-const root = realpathSync(resolve(fileURLToPath(import.meta.url), '..', '..', '..'));
+const root = realpathSync(checkout);
 const postinstall = join(root, 'scripts', 'postinstall.mjs');
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'rnnkit-kernelspec-test-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -5,10 +5,11 @@ import { interp1dLinear, npInterp } from '../../src/lib/signal/interp.js';
 import { linspace } from '../../src/lib/signal/linspace.js';
 import { npMean, npStd, npSum, pairwiseSum } from '../../src/lib/signal/numpy-sum.js';
 import { interpolate } from '../../src/lib/mnist1d/transform.js';
-import { fixturesDir, goldens, loadJson, maxAbsDiff } from './helpers.js';
+import { maxAbsDiff } from '../helpers/numeric.js';
+import { fixture, goldens } from '../helpers/paths.js';
 
 const G = goldens();
-const P = loadJson<Record<string, number[]>>(`${fixturesDir}pieces.json`);
+const P = fixture<Record<string, number[]>>('mnist1d', 'pieces.json');
 
 test('gaussian_filter(sigma=2) matches SciPy (golden)', (t) => {
   if (!G) return t.skip('../shared/reference/rng_goldens.json is not here');

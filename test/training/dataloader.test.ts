@@ -7,9 +7,9 @@ import { Generator, manualSeed, rand, randomInt64, randperm, randpermValues } fr
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
 import { Adam } from '../../src/lib/training/optim.js';
 import { train } from '../../src/lib/training/loop.js';
-import { fixture } from './helpers.js';
+import { fixture } from '../helpers/paths.js';
 
-const ref = fixture('dataloader.json');
+const ref = fixture('nn', 'dataloader.json');
 await tf.setBackend('cpu');
 
 /** A dataset whose samples are their own indices (float), with labels 2 * index (int32). */

@@ -3,15 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { MnistData } from '../../src/lib/data/mnist.js';
 import { loadMnistTensors, mnistTensors } from '../../src/lib/data/mnist-tensors.js';
 import { DataLoader, TensorDataset } from '../../src/lib/training/data.js';
-import { fixture } from './helpers.js';
+import { fixture, mirror } from '../helpers/paths.js';
 
 await tf.setBackend('cpu');
-const ref = fixture('mnist_transforms.json');
+const ref = fixture('nn', 'mnist_transforms.json');
 
 /** Fake MNIST data: `count` images whose pixels run through 0..255 (as loadMnist stores them: byte / 255). */
 function fake(count: number): MnistData {
@@ -48,12 +47,11 @@ test("mnistTensors with normalize: torchvision's Normalize bit for bit (MNIST's 
 });
 
 test('loadMnistTensors from the mirror: the test set as a shuffled DataLoader of [64, 28, 28] batches', async (t) => {
-  const shared = fileURLToPath(new URL('../../../shared/datasets', import.meta.url));
-  if (!existsSync(join(shared, 'mnist', 't10k-images-idx3-ubyte.gz'))) return t.skip('../shared/datasets/mnist is not here');
+  if (!existsSync(join(mirror, 'mnist', 't10k-images-idx3-ubyte.gz'))) return t.skip('../shared/datasets/mnist is not here');
   const tmp = mkdtempSync(join(tmpdir(), 'rnnkit-mnist-t-'));
   const saved = { dir: process.env['RNNKIT_DATA_DIR'], mirror: process.env['RNNKIT_DATA_MIRROR'] };
   process.env['RNNKIT_DATA_DIR'] = tmp;
-  process.env['RNNKIT_DATA_MIRROR'] = shared;
+  process.env['RNNKIT_DATA_MIRROR'] = mirror;
   try {
     const { images, labels } = await loadMnistTensors({ train: false, limit: 200, normalize: { mean: 0.5, std: 0.5 }, log: () => {} });
     assert.deepEqual(images.shape, [200, 28, 28]);

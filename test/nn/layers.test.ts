@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { allclose, crossEntropyLoss, maxAbsDiff } from '../../src/lib/nn/functional.js';
 import { Flatten, kaimingUniformBound, Linear, Sequential, Unflatten } from '../../src/lib/nn/layers.js';
 import { Lambda, Module } from '../../src/lib/nn/module.js';
 import { Generator, manualSeed } from '../../src/lib/random/torch-generator.js';
 import { VanillaRNN } from '../../src/solutions/index.js';
+import { fixture } from '../helpers/paths.js';
 
-const gen = JSON.parse(readFileSync(new URL('../fixtures/lab8/torch_generator.json', import.meta.url), 'utf8'));
+const gen = fixture('lab8', 'torch_generator.json');
 
 test("Linear's default initialisation equals nn.Linear's (weight [out, in], then bias)", () => {
   const small = gen['linear_seed11_6_4'];

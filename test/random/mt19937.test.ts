@@ -1,13 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { MT19937 } from '../../src/lib/random/mt19937.js';
-
-const goldensPath = new URL('../../../shared/reference/rng_goldens.json', import.meta.url);
+import { goldens as readGoldens } from '../helpers/paths.js';
 
 test('MT19937 seeded like torch.manual_seed / np.random.seed gives the reference words', (t) => {
-  if (!existsSync(goldensPath)) return t.skip('../shared/reference/rng_goldens.json is not here');
-  const goldens = JSON.parse(readFileSync(goldensPath, 'utf8')) as Record<string, number[]>;
+  const goldens = readGoldens() as Record<string, number[]> | undefined;
+  if (!goldens) return t.skip('../shared/reference/rng_goldens.json is not here');
   const g = MT19937.fromSeed(123);
   assert.deepEqual(Array.from({ length: 10 }, () => g.nextUint32()), goldens['mt19937_seed_123_raw_uint32_10']);
 });

@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { allclose, maxAbsDiff } from '../../src/lib/nn/functional.js';
 import { Module } from '../../src/lib/nn/module.js';
 import { manualSeed } from '../../src/lib/random/torch-generator.js';
 import { GRU, LSTM, VanillaRNN, lab8Cells } from '../../src/solutions/index.js';
-import { lcgMatrix, referenceForward, type CellParams } from './reference.js';
+import { lcgMatrix, referenceForward, type CellParams } from './lab8-reference.js';
+import { fixture } from '../helpers/paths.js';
 
-const seedOut = JSON.parse(readFileSync(new URL('../fixtures/lab8/seed_outputs.json', import.meta.url), 'utf8'));
-const torchRef = JSON.parse(readFileSync(new URL('../fixtures/lab8/cells.json', import.meta.url), 'utf8'));
+const seedOut = fixture('lab8', 'seed_outputs.json');
+const torchRef = fixture('lab8', 'cells.json');
 const TYPES = ['vanilla', 'gru', 'lstm'] as const;
 const K = { vanilla: 1, gru: 3, lstm: 4 } as const;
 

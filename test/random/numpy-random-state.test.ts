@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { correctlyRoundedLog, RandomState } from '../../src/lib/random/numpy-random-state.js';
-import { fixturesDir, goldens, loadJson } from './helpers.js';
+import { fixture, goldens } from '../helpers/paths.js';
 
 const G = goldens();
-const pieces = loadJson<Record<string, number[] & number>>(`${fixturesDir}pieces.json`);
+const pieces = fixture<Record<string, number[] & number>>('mnist1d', 'pieces.json');
 
 test('rand matches np.random.seed(42); np.random.rand(10)', (t) => {
   if (!G) return t.skip('../shared/reference/rng_goldens.json is not here');

@@ -4,9 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { root } from '../helpers/paths.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const postinstall = join(root, 'scripts', 'postinstall.mjs');
 
 test('the kernelspec launches this project\'s kernel program (tslab with the kit\'s patches) with this Node', () => {

@@ -11,9 +11,9 @@ import {
   Adam, buildClassifier, clearRuns, DataLoader, plotRuns, readRuns, runsLogFigure, SummaryWriter, TensorDataset, test as testEpoch, train,
 } from '../../src/lib/training/index.js';
 import { lab8Cells } from '../../src/solutions/index.js';
+import { fixture, mnist1dJsonPath } from '../helpers/paths.js';
 
-const cells = JSON.parse(readFileSync(new URL('../fixtures/lab8/cells.json', import.meta.url), 'utf8'));
-const mnistPath = new URL('../../../shared/datasets/mnist1d/mnist1d_data.json', import.meta.url);
+const cells = fixture('lab8', 'cells.json');
 const TYPES = ['vanilla', 'gru', 'lstm'] as const;
 let dir: string;
 
@@ -27,7 +27,7 @@ after(() => {
 });
 
 function loadMnist() {
-  const raw = JSON.parse(readFileSync(mnistPath, 'utf8'));
+  const raw = JSON.parse(readFileSync(mnist1dJsonPath, 'utf8'));
   return { x: raw.x, y: raw.y, xTest: raw.x_test, yTest: raw.y_test };
 }
 
@@ -164,7 +164,7 @@ test('SummaryWriter logs add_scalars to its own file under runs/, plotRuns() dra
 });
 
 test('three epochs of each cell type in the classifier of run() learn well above chance on MNIST-1D', async (t) => {
-  if (!existsSync(mnistPath)) return t.skip('../shared/datasets/mnist1d/mnist1d_data.json is not here');
+  if (!existsSync(mnist1dJsonPath)) return t.skip('../shared/datasets/mnist1d/mnist1d_data.json is not here');
   const data = loadMnist();
   const trainLoader = new DataLoader(new TensorDataset(tf.tensor2d(data.x), tf.tensor1d(data.y, 'int32')), { batchSize: 100 });
   const testLoader = new DataLoader(new TensorDataset(tf.tensor2d(data.xTest), tf.tensor1d(data.yTest, 'int32')), { batchSize: 100 });

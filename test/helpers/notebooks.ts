@@ -1,16 +1,13 @@
-/** What the notebook tests share: the notebooks folder, reading a notebook, Jupyter's own nbformat. */
+/**
+ * What the notebook tests share: the committed notebooks, reading one, a cell's text, the data
+ * settings of a headless run, a small MNIST mirror, and Jupyter's own nbformat. Not a test file.
+ */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { cellText, parseNotebook, type Notebook, type NotebookCell } from '../../src/notebook/codec.js';
-
-const require = createRequire(import.meta.url);
-
-export const root = fileURLToPath(new URL('../../', import.meta.url));
-export const notebooksDir = join(root, 'notebooks');
-export const mirror = join(root, '..', 'shared', 'datasets');
+import { mirror, mirrorHas, notebooksDir } from './paths.js';
 
 /** Every committed notebook's file name. */
 export function notebookFiles(): string[] {
@@ -22,6 +19,19 @@ export function loadNotebook(file: string): Notebook {
 }
 
 export const src = (c: NotebookCell): string => cellText(c);
+
+/** A cell's metadata entry `key` (step, task, question, figure, reference, ...). */
+export const meta = (c: NotebookCell, key: string): unknown => (c.metadata as Record<string, unknown> | undefined)?.[key];
+
+/**
+ * The data settings of a headless run in `tmp`: RNNKIT_DATA_DIR in it, and RNNKIT_DATA_MIRROR at
+ * the shared data where it holds `dataset` (else the notebook downloads, as a student's does).
+ */
+export function dataEnv(tmp: string, dataset: 'mnist' | 'mnist1d'): Record<string, string> {
+  const e: Record<string, string> = { RNNKIT_DATA_DIR: join(tmp, 'data') };
+  if (mirrorHas(dataset)) e['RNNKIT_DATA_MIRROR'] = mirror;
+  return e;
+}
 
 /** Jupyter's Python (Debian's /usr/bin/python3 with nbformat); the first python3 on PATH may lack it. */
 const PYTHON = '/usr/bin/python3';
@@ -62,8 +72,6 @@ export function nbformatRoundTrip(text: string): { written: string; invalid: str
  * original does, then runs a few batches.
  */
 export function writeSmallMnistMirror(dir: string, trainImages: number): string {
-  const { gunzipSync, gzipSync } = require('node:zlib') as typeof import('node:zlib');
-  const { mkdirSync, writeFileSync, copyFileSync } = require('node:fs') as typeof import('node:fs');
   mkdirSync(join(dir, 'mnist'), { recursive: true });
   const truncate = (name: string, itemBytes: number, headerBytes: number) => {
     const b = gunzipSync(readFileSync(join(mirror, 'mnist', name)));
