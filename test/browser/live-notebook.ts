@@ -68,10 +68,17 @@ export class NotebookServer {
     if (r.status !== 0) throw new Error(r.stderr);
   }
 
-  stop(): void {
-    this.child.kill('SIGTERM');
-    rmSync(this.dir, { recursive: true, force: true });
-    rmSync(this.dataDir, { recursive: true, force: true });
+  /** Stops the server (and so its kernels) and removes its folders once it has exited. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    rmSync(this.dataDir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
@@ -264,7 +271,7 @@ async function main(argv: string[]): Promise<void> {
     }
   } finally {
     await browser.close();
-    server.stop();
+    await server.stop();
   }
   console.log(`screenshots in ${shots}`);
 }

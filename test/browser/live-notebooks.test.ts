@@ -53,7 +53,7 @@ describe('notebooks run, saved and reopened in the classic Notebook (headless Ch
   });
   after(async () => {
     await browser?.close();
-    server?.stop();
+    await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
