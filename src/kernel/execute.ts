@@ -55,6 +55,27 @@ export function setDiagnosticHint(hint: DiagnosticHint | undefined): void {
   diagnosticHint = hint;
 }
 
+/**
+ * Told of every finished cell (its code, execution count, and error and thrown value when it
+ * failed); may return the error rewritten for a student (task-context.ts). A hook that throws
+ * leaves the error as it was.
+ */
+export type CellHook = (cell: { code: string; count: number; error?: ErrorTriple; thrown?: unknown }) => Promise<ErrorTriple | undefined>;
+let cellHook: CellHook | undefined;
+export function setCellHook(hook: CellHook | undefined): void {
+  cellHook = hook;
+}
+
+async function afterCell(code: string, run: Run, error?: ErrorTriple): Promise<ErrorTriple | undefined> {
+  if (!cellHook) return error;
+  const thrown = error && run.thrown.length ? run.thrown[run.thrown.length - 1] : undefined;
+  try {
+    return (await cellHook({ code, count: run.count, error, ...(thrown !== undefined ? { thrown } : {}) })) ?? error;
+  } catch {
+    return error;
+  }
+}
+
 function errorOf(run: Run | undefined): ErrorTriple {
   if (run?.thrown.length) return thrownError(run.thrown[run.thrown.length - 1]);
   if (run?.diagnostics.length) return diagnosticsError(run.diagnostics, diagnosticHint);
@@ -112,11 +133,15 @@ export function patchExecute(jupyter: { ZmqServer: { prototype: object }; Jupyte
     const writeDisplayData = (data: Record<string, unknown>, update: boolean) => publish(update ? 'update_display_data' : 'display_data', data);
     const content = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
     runs.delete(msg.content);
+    const code = String(msg.content['code'] ?? '');
     if (content.status === 'error') {
-      const error = errorOf(run);
+      const error = (await afterCell(code, run, errorOf(run)))!;
       publish('error', { ...error });
       Object.assign(content, error);
-    } else if (run.diagnostics.length || run.printed.length) {
+    } else if (content.status === 'ok') {
+      await afterCell(code, run);
+    }
+    if (content.status !== 'error' && (run.diagnostics.length || run.printed.length)) {
       // diagnostics of a cell that still ran (a `//%module` cell): shown, not lost
       publish('stream', { name: 'stderr', text: `${[...run.diagnostics, ...run.printed].join('\n')}\n` });
     }

@@ -3,12 +3,13 @@
  * Loaded by the kit's kernel launcher (launch.ts, the registered kernelspec's program) and usable as
  * `node --import <kit>/dist/kernel/preload.js`. One module per patch; each applies once per process.
  */
-import { patchExecute, setDiagnosticHint } from './execute.js';
+import { patchExecute, setCellHook, setDiagnosticHint } from './execute.js';
 import { installInstructorToggle } from './instructor-toggle.js';
 import { queueBusyIopubSends } from '../lib/iopub-queue.js';
 import { patchKernelInfo } from './kernel-info.js';
 import { outsideKitHint } from './outside-kit.js';
 import { holdRequestsUntilBound } from './start-race.js';
+import { explainCell } from './task-context.js';
 import { tslabModule, tslabZeromq } from './tslab.js';
 
 type Proto = { prototype: object };
@@ -20,5 +21,7 @@ queueBusyIopubSends(tslabZeromq());
 patchKernelInfo(jupyter);
 patchExecute(jupyter, executor);
 setDiagnosticHint(outsideKitHint());
+// A failed cell's error names its task and step ("Task 2.1 (VanillaRNN constructor): ...")
+setCellHook(explainCell);
 // With RNNKIT_SOLUTIONS=1, task cells run filled from the solutions (the instructor toggle)
 installInstructorToggle(jupyter);

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { buildNotebooks } from '../../src/grading/build.js';
 import { findRegions, lines } from '../../src/grading/markers.js';
 import { COURSES, loadCourse } from '../../src/grading/tasks/index.js';
-import { findTask, instructorCode, skeleton } from '../../src/kernel/instructor-fill.js';
+import { instructorCode } from '../../src/kernel/instructor-fill.js';
+import { findTask, skeleton } from '../../src/kernel/task-cells.js';
 import { cellText } from '../../src/notebook/codec.js';
 
 describe('instructor fill in the kernel', () => {

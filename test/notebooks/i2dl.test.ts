@@ -1,18 +1,19 @@
 /**
- * notebooks/i2dl_rnn_exercise.ipynb (the I2DL RNN exercise, original 003): the committed notebook is the
- * generator's output, it follows the original step by step, it runs end to end headless with the
+ * notebooks/i2dl_rnn_exercise.ipynb (the I2DL RNN exercise, original 003): the notebook follows the original step by step, it runs end to end headless with the
  * instructor toggle and short settings, and the student version fails clearly at its checks.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { buildNotebooks } from '../../src/grading/build.js';
 import { course } from '../../src/grading/tasks/i2dl.js';
 import { readSavedModule } from '../../src/lib/nn/serialize.js';
 import { dataEnv, loadNotebook, src } from '../helpers/notebooks.js';
+import type { NotebookCell as Cell } from '../../src/notebook/codec.js';
 import { notebooksDir } from '../helpers/paths.js';
 
 const file = 'i2dl_rnn_exercise.ipynb';
@@ -116,29 +117,57 @@ test('headless with RNNKIT_SOLUTIONS=1 and short settings the notebook runs end 
   }
 });
 
-test("the student notebook (task cells empty) fails clearly at each task's check", { timeout: 600_000 }, async () => {
+/**
+ * The student copy (task cells as stored), with a cell after each classifier's task cell that calls
+ * its forward as the Solver would (the Solver cannot train on the empty split of the student copy).
+ */
+function studentCopy(): string {
+  const copy = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Array<Cell & Record<string, unknown>> };
+  for (const [task, model] of [['i2dl.rnnClassifier', 'modelRnn'], ['i2dl.lstmClassifier', 'model']] as const) {
+    const at = copy.cells.findIndex((c) => c.metadata['task'] === task);
+    copy.cells.splice(at + 1, 0, { cell_type: 'code', id: `${model}-forward`, metadata: {}, execution_count: null, outputs: [], source: [`${model}.forward(tf.zeros([2, 28, 28]));`] });
+  }
+  return JSON.stringify(copy);
+}
+
+test("the student copy (task cells empty): the first error of each task names it and says what to do, in one line", { timeout: 600_000 }, async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'i2dl-nb-'));
   try {
-    const r = await runNotebook(notebook, { env: env(tmp, false), timeout: 300, allowErrors: true });
+    const copyPath = join(tmp, 'i2dl_rnn_exercise.ipynb');
+    writeFileSync(copyPath, studentCopy());
+    const r = await runNotebook(copyPath, { env: env(tmp, false), timeout: 300, allowErrors: true, cwd: dirname(notebook) });
     assert.equal(r.ok, false);
+    const cell = (needle: string) => r.cells.find((c) => c.source.includes(needle))!;
+    const error = (needle: string) => {
+      const c = cell(needle);
+      assert.equal(c.status, 'error', needle);
+      const out = c.outputs.find((o) => o.output_type === 'error') as { evalue: string; traceback: string[] };
+      assert.doesNotMatch(out.traceback.join('\n'), /evalmachine|node_modules|dist\/|node:/, 'no frames of the kit, tslab or Node');
+      return out;
+    };
     const checks = r.cells.filter((c) => /Cool, you implemented/.test(c.source));
     assert.equal(checks.length, 2);
-    for (const c of checks) {
-      assert.equal(c.status, 'error');
-      assert.match(`${c.error?.message}`, /(RNN|LSTM)\.call: push the hidden state of every time step onto hSeq/);
-    }
-    const explore = r.cells.find((c) => c.source.includes('const gradsRnn = exploreGradients(50, 20)'))!;
-    assert.match(`${explore.error?.message}`, /exploreGradients returned 0 values/);
-    const compare = r.cells.find((c) => c.source.includes('const compared = compareGradients(50, 20)'))!;
-    assert.match(`${compare.error?.message}`, /compareGradients returned 0 and 0 values/);
-    const samples = r.cells.find((c) => c.source.includes('samplesPerClass = 5'))!;
-    assert.match(`${samples.error?.message}`, /the training set has 0 images of class 0: set a useful trainSplit/);
-    // the feedback cells give every task 0 points and say why, without failing themselves
+    const [rnnCheck, lstmCheck] = checks.map((c) => c.outputs.find((o) => o.output_type === 'error') as { evalue: string; traceback: string[] });
+    assert.match(rnnCheck!.evalue, /^Task "Simple RNN: RNN" \(RNN\.call\): push the hidden state of every time step onto hSeq \(it holds 0 of 10\) and set h to the last one$/);
+    assert.match(lstmCheck!.evalue, /^Task "LSTM" \(LSTM\.call\): push the hidden state of every time step onto hSeq \(it holds 0 of 10\) and set h and c to the last states$/);
+    for (const e of [rnnCheck!, lstmCheck!]) assert.equal(e.traceback.length, 1, e.traceback.join('\n'));
+    // the timing cell after a failed check: the names tslab forgot, and where they come from
+    const timing = error('Time I2DL RNN');
+    assert.match(timing.traceback.at(-1)!, /^libraryRnn, X, i2dlRnn are declared in a cell that failed \(In \[\d+\]\): fix that cell and run it again, then this one\.$/);
+    assert.match(error('const gradsRnn = exploreGradients(50, 20)').evalue, /^Task "Vanishing gradient: exploreGradients": exploreGradients returned 0 values; it should return one per time step \(50\)$/);
+    assert.match(error('const compared = compareGradients(50, 20)').evalue, /^Task "Explore gradients: compareGradients": compareGradients returned 0 and 0 values/);
+    assert.match(error('samplesPerClass = 5').evalue, /^Task "Training \/ validation split": the training set has 0 images of class 0: set a useful trainSplit above$/);
+    assert.match(error('modelRnn.forward(tf.zeros').evalue, /^Task "MNIST: RNN_Classifier" \(RNN_Classifier\.forward\): set out to the class scores \[N, classes\]$/);
+    assert.match(error('model.forward(tf.zeros').evalue, /^Task "MNIST: LSTM_Classifier" \(LSTM_Classifier\.forward\): set out to the class scores \[N, classes\]$/);
+    // the feedback cells give every task 0 points and say why (each distinct reason once), without failing themselves
     const feedback = r.cells.filter((c) => /await check\('i2dl\./.test(c.source));
     assert.equal(feedback.length, 5);
     for (const c of feedback) {
       assert.equal(c.status, 'ok', `${c.source}: ${c.error?.message}`);
-      assert.match(outputsText(c.outputs), /✗ i2dl\.\w+: 0\/\d/);
+      const text = outputsText(c.outputs);
+      assert.match(text, /✗ i2dl\.\w+: 0\/\d/);
+      const reasons = [...text.matchAll(/^ {2}✗ [^:]+: (.*)$/gm)].map((m) => m[1]!).filter((x) => x !== '(the same reason as above)');
+      assert.equal(new Set(reasons).size, reasons.length, text);
     }
     assert.match(outputsText(feedback[0]!.outputs), /✗ parameters: W\.weight is missing/);
     assert.match(outputsText(feedback[2]!.outputs), /✗ between 0 and 1: the split 0 leaves the training set empty/);

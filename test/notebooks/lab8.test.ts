@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { buildNotebooks } from '../../src/grading/build.js';
 import { course } from '../../src/grading/tasks/lab8.js';
+import { findRegions, lines, regionBody, replaceRegions } from '../../src/grading/markers.js';
 import { serializeNotebook, type NotebookCell } from '../../src/notebook/codec.js';
 import { dataEnv, loadNotebook, meta, src } from '../helpers/notebooks.js';
 import { notebooksDir } from '../helpers/paths.js';
@@ -124,29 +125,67 @@ test('headless with RNNKIT_SOLUTIONS=1 and 2 epochs the notebook runs end to end
   }
 });
 
-test("the student notebook (task cells empty) fails clearly at each task's check", { timeout: 600_000 }, async () => {
+/**
+ * A student copy as a student leaves it midway: Task 2.1 with its parameters written and its loop
+ * not yet, Task 3.1 with one parameter of four, Task 4.1 untouched.
+ */
+function studentMidway(): string {
+  const copy = structuredClone(nb);
+  const fill = (task: string, body: string[]) => {
+    const cell = copy.cells.find((c) => meta(c, 'task') === task)!;
+    const ls = lines(src(cell));
+    const first = findRegions(ls, ['student'])[0]!;
+    cell.source = replaceRegions(ls, [first], [[...regionBody(ls, first), ...body]]).join('\n');
+  };
+  fill('lab8.vanilla', ['this.weight_xh = parameter([inputSize, hiddenSize]);', 'this.weight_hh = parameter([hiddenSize, hiddenSize]);',
+    'this.bias_xh = parameter([hiddenSize]);', 'this.bias_hh = parameter([hiddenSize]);']);
+  fill('lab8.gru', ['this.weight_xh = parameter([inputSize, 3 * hiddenSize]);']);
+  return serializeNotebook(copy);
+}
+
+test("a student copy: the first error of each task names the task, the step and what to do, in one line; the feedback says each reason once", { timeout: 600_000 }, async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'lab8-nb-'));
   try {
-    const r = await runNotebook(notebook, { env: env(tmp, false), timeout: 300, allowErrors: true });
+    const copy = join(tmp, file);
+    writeFileSync(copy, studentMidway());
+    const r = await runNotebook(copy, { env: env(tmp, false), timeout: 300, allowErrors: true, cwd: notebooksDir });
     assert.equal(r.ok, false);
     const checks = r.cells.filter((c) => /Output check/.test(c.source));
+    const runs = r.cells.filter((c) => /^await run\((VanillaRNN|GRU|LSTM)\);$/.test(c.source.trim()));
     assert.equal(checks.length, 3);
-    for (const c of checks) {
-      assert.equal(c.status, 'error');
-      assert.match(`${c.error?.message}`, /uniform_: got undefined instead of a tf\.Variable: the parameter has not been created yet\. Create it before initialising it, e\.g\. this\.weight = parameter\(\[rows, columns\]\) in the constructor/);
+    assert.equal(runs.length, 3);
+    const expected = [
+      // parameters written, loop empty: tf.stack's own error gets the task's terms
+      /^Task 2\.1 \(VanillaRNN\.forward\): outputs is empty when tf\.stack\(outputs\) runs\. Between START and END OF YOUR CODE in forward, loop over the time steps and push each step's hidden state onto outputs, then run the VanillaRNN cell and this cell again\.$/,
+      // one parameter of four written: the first missing one is named, and the rest
+      /^Task 3\.1 \(GRU constructor\): this\.weight_hh has not been created yet \(nor bias_xh, bias_hh\)\. Create each between START and END OF YOUR CODE in the constructor, e\.g\. this\.weight_hh = parameter\(\[rows, columns\]\), then run the GRU cell and this cell again\.$/,
+      /^Task 4\.1 \(LSTM constructor\): this\.weight_xh has not been created yet \(nor weight_hh, bias_xh, bias_hh\)\./,
+    ];
+    for (const [i, re] of expected.entries()) {
+      for (const c of [checks[i]!, runs[i]!]) {
+        assert.equal(c.status, 'error', c.source);
+        const out = c.outputs.find((o) => o.output_type === 'error') as { evalue: string; traceback: string[] } | undefined;
+        assert.ok(out, `${c.source.slice(0, 40)}: an error output`);
+        assert.match(out.evalue, re);
+        // one line, no frames of the kit, tslab or Node (RNNKIT_VERBOSE=1 shows them)
+        assert.deepEqual(out.traceback.length, 1, out.traceback.join('\n'));
+        assert.doesNotMatch(out.traceback.join('\n'), /evalmachine|node_modules|dist\/|node:/);
+      }
     }
     assert.ok(!r.cells.some((c) => outputsText(c.outputs).includes('Output check: true')));
-    // the feedback cells give every task 0 points and say why, without failing themselves
+    // the feedback cells give the tasks 0 points (Task 2.1 its parameter points) and say each distinct reason once
     const feedback = r.cells.filter((c) => /await check\('lab8\./.test(c.source));
     assert.equal(feedback.length, 3);
     for (const c of feedback) {
       assert.equal(c.status, 'ok', `${c.source}: ${c.error?.message}`);
-      assert.match(outputsText(c.outputs), /✗ lab8\.(vanilla|gru|lstm): 0\/7[\s\S]*✗ parameters: error: new (VanillaRNN|GRU|LSTM)\(4, 10\) failed/);
+      const text = outputsText(c.outputs);
+      const reasons = [...text.matchAll(/^ {2}✗ [^:]+: (.*)$/gm)].map((m) => m[1]!).filter((x) => x !== '(the same reason as above)');
+      assert.equal(new Set(reasons).size, reasons.length, text);
+      assert.ok(reasons.length >= 1, text);
     }
-    // the runs stop at the missing parameters too, with the same message
-    const runs = r.cells.filter((c) => /^await run\((VanillaRNN|GRU|LSTM)\);$/.test(c.source.trim()));
-    assert.equal(runs.length, 3);
-    for (const c of runs) assert.match(`${c.error?.message}`, /has not been created yet/);
+    assert.match(outputsText(feedback[0]!.outputs), /✗ lab8\.vanilla: [1-6]\/7\n {2}✓ parameters/);
+    assert.match(outputsText(feedback[1]!.outputs), /✗ lab8\.gru: 0\/7[\s\S]*✗ parameters: error: new GRU\(4, 10\) failed/);
+    assert.match(outputsText(feedback[2]!.outputs), /✗ lab8\.lstm: 0\/7[\s\S]*✗ parameters: error: new LSTM\(4, 10\) failed/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

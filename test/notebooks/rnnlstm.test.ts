@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNotebook, outputsText } from '../../src/runner/index.js';
 import { buildNotebooks, solutionRegions } from '../../src/grading/build.js';
+import { findRegions, lines, replaceRegions } from '../../src/grading/markers.js';
 import { course } from '../../src/grading/tasks/rnnlstm.js';
 import { serializeNotebook, type Notebook, type NotebookCell } from '../../src/notebook/codec.js';
 import { loadNotebook, meta, src } from '../helpers/notebooks.js';
@@ -161,19 +162,37 @@ test('headless with RNNKIT_SOLUTIONS=1 and short settings: every cell runs; the 
   }
 });
 
-test('the student notebook runs the given code; its open exercise cells do nothing until written', { skip: haveMnist ? false : 'no MNIST mirror', timeout: 900_000 }, async () => {
+/** A task cell's copy with its region written (as a student writes it), placed after the cell. */
+function written(copy: Notebook, task: string, body: string[]): void {
+  const at = copy.cells.findIndex((c) => meta(c, 'task') === task);
+  const ls = lines(src(copy.cells[at]!));
+  const regions = findRegions(ls, ['student']);
+  copy.cells.splice(at + 1, 0, codeCell(`${task}-written`, replaceRegions(ls, regions, [body]).join('\n')));
+}
+
+test('the student notebook runs the given code; its open exercise cells do nothing until written, and an error in one names the exercise', { skip: haveMnist ? false : 'no MNIST mirror', timeout: 900_000 }, async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'rnnlstm-nb-'));
   try {
     const copy = structuredClone(nb);
     for (const c of copy.cells) if (c.cell_type === 'code') c.source = src(c).replace('if (iter % 500 === 0)', 'if (iter % 2 === 0)');
+    // a first attempt at each exercise, each with a mistake: a name not defined, a stack of nothing
+    written(copy, 'rnnlstm.compare', ['for (const layers of [1, 2, 3, 4]) console.log(layers, evaluate(modelRnn));']);
+    written(copy, 'rnnlstm.search', ['const accuracies: tf.Tensor[] = [];', 'console.log(tf.stack(accuracies).max().dataSync()[0]);']);
     const copyPath = join(tmp, file);
     writeFileSync(copyPath, serializeNotebook(copy));
-    const r = await runNotebook(copyPath, { env: env(tmp, false), timeout: 600, cwd: notebooksDir });
-    assert.ok(r.ok, `failed: ${r.failed ? `cell ${r.failed.codeCellNumber}: ${r.failed.error?.message}` : r.message}`);
+    const r = await runNotebook(copyPath, { env: env(tmp, false), timeout: 600, cwd: notebooksDir, allowErrors: true });
+    const failed = r.cells.filter((c) => c.status !== 'ok');
+    assert.deepEqual(failed.map((c) => c.source.split('\n').find((l) => l.includes('evaluate(') || l.includes('tf.stack('))?.trim()),
+      ['for (const layers of [1, 2, 3, 4]) console.log(layers, evaluate(modelRnn));', 'console.log(tf.stack(accuracies).max().dataSync()[0]);'],
+      'only the two written attempts fail');
     const cell = (start: string) => r.cells.find((c) => c.source.startsWith(start))!;
     assert.ok(iterationLines(outputsText(cell('// RNN Training').outputs)).length > 0);
     assert.ok(iterationLines(outputsText(cell('// LSTM Training').outputs)).length > 0);
     for (const s of ['// your code goes here\n// type', '// your code goes here\n////']) assert.equal(outputsText(cell(s).outputs).trim(), '', s);
+    const [compare, search] = failed.map((c) => c.outputs.find((o) => o.output_type === 'error') as { evalue: string; traceback: string[] });
+    assert.match(compare!.evalue, /^Exercise 2\.1: \d+:\d+ - Cannot find name 'evaluate'\.$/);
+    assert.match(search!.evalue, /^Exercise 3: Pass at least one tensor to tf\.stack$/);
+    assert.equal(search!.traceback.length, 1, search!.traceback.join('\n'));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
